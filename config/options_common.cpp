@@ -1,0 +1,161 @@
+// Options every connector has. Names and defaults are Confluent's JDBC connector and Kafka
+// Connect's, so existing connector configs are accepted as they are; options marked "sluice"
+// in their doc are new.
+#include "config/rules.hpp"
+
+namespace sluice::config::detail {
+
+namespace {
+constexpr auto S = value_type::string;
+constexpr auto I = value_type::integer;
+constexpr auto B = value_type::boolean;
+constexpr auto L = value_type::list;
+constexpr auto high = importance::high;
+constexpr auto medium = importance::medium;
+constexpr auto low = importance::low;
+constexpr auto both = scope::both;
+
+rule converter_names() {
+  return one_of({{"org.apache.kafka.connect.json.JsonConverter", "json"},
+                 {"org.apache.kafka.connect.storage.StringConverter", "string"},
+                 {"org.apache.kafka.connect.converters.LongConverter", "long"},
+                 {"org.apache.kafka.connect.converters.IntegerConverter", "integer"},
+                 {"org.apache.kafka.connect.converters.ByteArrayConverter", "bytes"}});
+}
+}  // namespace
+
+std::vector<declaration> common_options() {
+  const std::string connector = "Connector", connection = "Connection", pool = "Connection pool",
+                    kafka = "Kafka", converters = "Converters", errors = "Error handling",
+                    sql = "SQL", transforms = "Transforms";
+  std::vector<declaration> o;
+  o.push_back(required(declare("name", S, std::nullopt, high, both, connector,
+      "Unique name of the connector. It names the consumer group (group.id defaults to "
+      "connect-<name>), the source offset file and every log line and error of this connector."),
+      both));
+  o.push_back(required(declare("connector.class", value_type::class_name, std::nullopt, high, both, connector,
+      "What the connector does: io.confluent.connect.jdbc.JdbcSinkConnector (short: jdbc-sink) "
+      "writes Kafka topics into database tables; io.confluent.connect.jdbc.JdbcSourceConnector "
+      "(short: jdbc-source) publishes table rows to Kafka. Decides which other options apply.",
+      one_of({{"io.confluent.connect.jdbc.JdbcSinkConnector", "jdbc-sink"},
+              {"io.confluent.connect.jdbc.JdbcSourceConnector", "jdbc-source"}})),
+      both));
+  o.push_back(declare("tasks.max", I, "1", high, both, connector,
+      "Maximum number of tasks (threads) of this connector. A sink's partitions are spread over "
+      "its tasks; a source's tables are spread over its tasks. Each task may hold one database "
+      "connection at a time, within connection.pool.max.size.",
+      between(1, 1024)));
+
+  o.push_back(required(declare("connection.url", S, std::nullopt, high, both, connection,
+      "The database to connect to. Accepted as written for Confluent: jdbc:postgresql://host:port/db"
+      "?user=..&password=..&sslmode=.., jdbc:mysql://, jdbc:mariadb://, jdbc:sqlite:PATH, "
+      "jdbc:sqlserver://host:port;databaseName=..; also libpq URIs (postgresql://...), libpq "
+      "conninfo strings (host=.. dbname=..) and odbc:<ODBC connection string or DSN=..>. Passwords "
+      "in the URL are never printed."),
+      both));
+  o.push_back(declare("connection.user", S, std::nullopt, high, both, connection,
+      "Database user. Overrides a user given in connection.url."));
+  o.push_back(secret(declare("connection.password", value_type::password, std::nullopt, high, both,
+      connection,
+      "Database password. Overrides a password given in connection.url. Use ${env:NAME} or "
+      "${file:PATH:KEY} to keep it out of the config file. Printed as [secret].")));
+  o.push_back(declare("dialect.name", S, "", medium, both, connection,
+      "The SQL dialect. Empty: detected from connection.url. Confluent names "
+      "(PostgreSqlDatabaseDialect, MySqlDatabaseDialect, SqliteDatabaseDialect, "
+      "SqlServerDatabaseDialect, GenericDatabaseDialect) and short names (postgresql, mysql, "
+      "mariadb, sqlite, sqlserver, generic) are accepted.",
+      one_of({{"PostgreSqlDatabaseDialect", "postgresql", "postgres"},
+              {"MySqlDatabaseDialect", "mysql", "mariadb"},
+              {"SqliteDatabaseDialect", "sqlite"},
+              {"SqlServerDatabaseDialect", "sqlserver"},
+              {"GenericDatabaseDialect", "generic"}},
+             true)));
+  o.push_back(declare("connection.attempts", I, "3", low, both, connection,
+      "How many times to try to open a database connection before the task fails (and is "
+      "restarted with back-off).",
+      at_least(1)));
+  o.push_back(declare("connection.backoff.ms", I, "10000", low, both, connection,
+      "Milliseconds to wait between connection attempts.", at_least(0)));
+
+  o.push_back(declare("connection.pool.max.size", I, "4", medium, both, pool,
+      "sluice: the most connections the process holds to one database (connectors with the "
+      "same host, port, database and user share one pool). Tasks wait for a free connection "
+      "rather than opening more.",
+      between(1, 1000)));
+  o.push_back(declare("connection.pool.acquire.timeout.ms", I, "30000", low, both, pool,
+      "sluice: how long a task waits for a free pooled connection before it fails with an error "
+      "that names this option.",
+      at_least(0)));
+  o.push_back(declare("connection.pool.max.lifetime.ms", I, "1800000", low, both, pool,
+      "sluice: a pooled connection older than this is closed when returned and replaced on "
+      "demand (so server-side settings and fail-overs are picked up). 0 = no limit.",
+      at_least(0)));
+  o.push_back(declare("connection.pool.idle.timeout.ms", I, "600000", low, both, pool,
+      "sluice: a pooled connection unused for this long is closed. 0 = never.", at_least(0)));
+  o.push_back(declare("connection.pool.lease.warn.ms", I, "60000", low, both, pool,
+      "sluice: a connection held by one task longer than this is logged as a possible leak, "
+      "with the task that holds it. 0 = never warn.",
+      at_least(0)));
+
+  o.push_back(declare("bootstrap.servers", L, "embedded", high, both, kafka,
+      "Kafka brokers, host:port[,host:port...]. The default \"embedded\" starts an in-process "
+      "Kafka-protocol broker (librdkafka's mock cluster, newest 5 MiB per partition in memory) "
+      "for trying things out and tests. Other librdkafka settings are given with the prefixes "
+      "kafka. (all clients), consumer.override., producer.override. and admin.override."));
+
+  o.push_back(declare("key.converter", value_type::class_name,
+      "org.apache.kafka.connect.json.JsonConverter", medium, both, converters,
+      "Format of record keys in Kafka: JsonConverter (json), StringConverter (string), "
+      "LongConverter (long), IntegerConverter (integer), ByteArrayConverter (bytes).",
+      converter_names()));
+  o.push_back(declare("value.converter", value_type::class_name,
+      "org.apache.kafka.connect.json.JsonConverter", medium, both, converters,
+      "Format of record values in Kafka; the same names as key.converter.", converter_names()));
+  o.push_back(declare("key.converter.schemas.enable", B, "true", medium, both, converters,
+      "JsonConverter only: keys carry Kafka Connect's {\"schema\":..,\"payload\":..} envelope. "
+      "A sink needs schemas (or pk.mode=kafka/none) to map fields to columns."));
+  o.push_back(declare("value.converter.schemas.enable", B, "true", medium, both, converters,
+      "JsonConverter only: values carry Kafka Connect's {\"schema\":..,\"payload\":..} envelope."));
+
+  o.push_back(declare("errors.tolerance", S, "none", medium, both, errors,
+      "none: a record that cannot be converted or written stops the task with the reason. all: "
+      "such a record is skipped, logged, and sent to errors.deadletterqueue.topic.name when set.",
+      one_of({{"none"}, {"all"}})));
+  o.push_back(declare("errors.deadletterqueue.topic.name", S, "", medium, both, errors,
+      "Topic that receives records skipped under errors.tolerance=all, with the original key, "
+      "value and headers. Empty: skipped records are only logged."));
+  o.push_back(declare("errors.deadletterqueue.context.headers.enable", B, "false", low, both, errors,
+      "Add __connect.errors.* headers (topic, partition, offset, exception class and message) to "
+      "dead-letter records."));
+  o.push_back(declare("errors.deadletterqueue.topic.replication.factor", I, "3", low, both, errors,
+      "Replication factor used when the dead-letter topic is created. -1 = the broker's default.",
+      minus_one_or_at_least(1)));
+  o.push_back(declare("errors.log.enable", B, "false", low, both, errors,
+      "Log every failed record (topic, partition, offset and the reason) at error level."));
+  o.push_back(declare("errors.log.include.messages", B, "false", low, both, errors,
+      "With errors.log.enable: also log the record's key and value. Off by default because "
+      "records may hold personal data."));
+  o.push_back(declare("errors.retry.timeout", I, "0", low, both, errors,
+      "Milliseconds to keep retrying a failed conversion before errors.tolerance applies. "
+      "0 = no retries, -1 = retry forever.",
+      minus_one_or_at_least(0)));
+  o.push_back(declare("errors.retry.delay.max.ms", I, "60000", low, both, errors,
+      "Longest wait between the retries of errors.retry.timeout (the wait doubles from 300 ms).",
+      at_least(1)));
+
+  o.push_back(declare("db.timezone", S, "UTC", medium, both, sql,
+      "Time zone used for time columns without a zone (timestamp without time zone, DATETIME) "
+      "when reading and writing them.",
+      time_zone()));
+  o.push_back(declare("quote.sql.identifiers", S, "always", medium, both, sql,
+      "always: table and column names are quoted, so their exact case is kept (\"OrderLines\" "
+      "stays OrderLines). never: names are left to the database's case folding.",
+      one_of({{"always"}, {"never"}})));
+
+  o.push_back(declare("transforms", L, "", low, both, transforms,
+      "Single Message Transforms. Accepted so existing configs parse, but not supported yet: a "
+      "non-empty value is reported as an error naming the transforms."));
+  return o;
+}
+
+}  // namespace sluice::config::detail
