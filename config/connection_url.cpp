@@ -153,7 +153,7 @@ std::string build_odbc(const connection_target& t, const url_parts& p, dialect f
   const std::string port = t.port ? std::to_string(t.port) : "";
   switch (family) {
     case dialect::postgresql:
-      add("Driver", "PostgreSQL Unicode");
+      items.push_back("Driver={PostgreSQL Unicode}");
       add("Server", t.host);
       add("Port", port);
       add("Database", t.database);
@@ -161,7 +161,7 @@ std::string build_odbc(const connection_target& t, const url_parts& p, dialect f
         if (k == "sslmode") add("SSLmode", v);
       break;
     case dialect::mysql:
-      add("Driver", "MariaDB Unicode");
+      items.push_back("Driver={MariaDB Unicode}");
       add("Server", t.host);
       add("Port", port);
       add("Database", t.database);
@@ -169,11 +169,11 @@ std::string build_odbc(const connection_target& t, const url_parts& p, dialect f
         if (lower(k) == "localsocket") add("Socket", v);  // MariaDB Connector/J's unix socket
       break;
     case dialect::sqlite:
-      add("Driver", "SQLite3");
+      items.push_back("Driver={SQLite3}");
       add("Database", t.database);
       return detail::join(items, ";");  // SQLite has no users
     case dialect::sqlserver:
-      add("Driver", "ODBC Driver 18 for SQL Server");
+      items.push_back("Driver={ODBC Driver 18 for SQL Server}");
       add("Server", fmt::format("tcp:{},{}", t.host, t.port));
       add("Database", t.database);
       for (const auto& [k, v] : p.params) {
@@ -259,6 +259,13 @@ std::string mask_url_secrets(std::string_view text) {
       const auto colon = s.find(':', begin);
       if (colon != std::string::npos && colon < at) s.replace(colon + 1, at - colon - 1, "[secret]");
     }
+  }
+  // Oracle's jdbc:oracle:thin:user/password@host.
+  if (l.starts_with("jdbc:oracle:")) {
+    const auto at = s.rfind('@');
+    const auto slash = s.find('/');
+    if (slash != std::string::npos && at != std::string::npos && slash < at)
+      s.replace(slash + 1, at - slash - 1, "[secret]");
   }
   // key=value parameters whose key is a password.
   for (std::size_t eq = s.find('='); eq != std::string::npos; eq = s.find('=', eq + 1)) {

@@ -12,7 +12,14 @@ problem about(const connector_config& c, std::string_view key, std::string why, 
   return problem{k, c.is_set(k) ? shown_value(k, c.get_string(k)) : "", std::move(why), std::move(fix)};
 }
 
-bool nonempty(const connector_config& c, std::string_view key) { return !trim(c.get_string(key)).empty(); }
+// Given with something in it. Read from the values as given, so a value that failed its own
+// check still counts as present (topics.regex=( is one problem, not also "no topics").
+bool nonempty(const connector_config& c, std::string_view key) {
+  const auto it = c.values().find(std::string(key));
+  if (it == c.values().end()) return false;
+  const option* o = find_option(key);
+  return o && o->type == value_type::list ? !split_list(it->second).empty() : !trim(it->second).empty();
+}
 
 }  // namespace
 
@@ -89,7 +96,7 @@ void check_source_rules(const connector_config& c, std::vector<problem>& out) {
                         "use table.include.list/table.exclude.list (regular expressions) only, or the "
                         "older table.whitelist/table.blacklist only"));
 
-  if (query && c.is_set("topic.prefix") && trim(c.get_string("topic.prefix")).empty())
+  if (query && c.values().contains("topic.prefix") && !nonempty(c, "topic.prefix"))
     out.push_back(about(c, "topic.prefix", "with query, topic.prefix is the whole topic name, and it is empty",
                         "set topic.prefix to the topic the query's rows go to"));
 

@@ -99,7 +99,7 @@ std::vector<raw_connector> parse_json_text(std::string_view text, const std::str
   const std::size_t used = parser.write(text.data(), text.size(), ec);
   if (!ec) parser.finish(ec);
   if (ec)
-    fail(fmt::format("{}:{}", origin, line_column(text, ec ? used : text.size())),
+    fail(fmt::format("{}:{}", origin, line_column(text, used)),
          fmt::format("invalid JSON: {}", ec.message()),
          "fix the JSON at that position (a missing comma, quote or brace is the usual cause)");
   const boost::json::value doc = parser.release();

@@ -77,10 +77,11 @@ problem make_problem(const option& o, std::string_view value, std::string why, s
 
 bool is_secret_key(std::string_view key) {
   if (const option* o = find_option(key)) return o->secret;
+  // Undeclared keys (pass-through and misspelt ones): anything that may name a secret.
   const std::string l = lower(key);
-  return l.find("password") != std::string::npos || l.find("secret") != std::string::npos ||
-         l.find("jaas") != std::string::npos || l.find("token") != std::string::npos ||
-         l.find("credential") != std::string::npos;
+  for (const char* part : {"pass", "pwd", "secret", "jaas", "token", "credential", ".pem"})
+    if (l.find(part) != std::string::npos) return true;
+  return false;
 }
 
 std::string shown_value(std::string_view key, std::string_view value) {

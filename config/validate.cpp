@@ -57,8 +57,12 @@ problem unknown_key(const std::string& key, std::string_view value) {
   std::vector<std::string> keys;
   for (const auto& o : options()) keys.push_back(o.key);
   std::string fix = "remove it; `sluice docs` lists every option";
-  if (auto near = detail::closest(key, keys)) fix = fmt::format("did you mean '{}'? Otherwise {}", *near, fix);
-  return problem{key, shown_value(key, value), "not an option sluice knows", std::move(fix)};
+  std::string shown = shown_value(key, value);
+  if (auto near = detail::closest(key, keys)) {
+    fix = fmt::format("did you mean '{}'? Otherwise {}", *near, fix);
+    if (find_option(*near)->secret) shown = "[secret]";  // connection.pasword=... is a password
+  }
+  return problem{key, std::move(shown), "not an option sluice knows", std::move(fix)};
 }
 
 problem wrong_kind(const option& o, std::string_view value, connector_kind k) {
