@@ -29,9 +29,9 @@ struct sink_record {
   kafka_position pos;
   record_op op = record_op::upsert;
   std::shared_ptr<const struct_schema> key_schema;    // null when the key has no struct form
-  std::vector<value> key;                             // fields of key_schema, or one primitive
+  std::vector<sluice::value> key;                           // fields of key_schema, or one primitive
   std::shared_ptr<const struct_schema> value_schema;  // null for tombstones / deletes
-  std::vector<value> value;                           // fields of value_schema
+  std::vector<sluice::value> value;                         // fields of value_schema
   std::size_t size_bytes = 0;                         // size of key + value bytes in Kafka
 };
 
