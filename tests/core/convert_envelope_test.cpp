@@ -1,0 +1,200 @@
+// JSON with Connect's {"schema", "payload"} envelope: schema caching, defaults, optional and
+// missing fields, nested and collection types, decimal variants.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "tests/core/convert_test_util.hpp"
+
+namespace sluice::convert {
+namespace {
+
+using namespace testing;
+
+const std::string orders_schema =
+    R"({"type":"struct","name":"orders.Value","optional":false,"fields":[)"
+    R"({"field":"id","type":"int64","optional":false},)"
+    R"({"field":"qty","type":"int32","optional":false,"default":5},)"
+    R"({"field":"note","type":"string","optional":true},)"
+    R"({"field":"price","type":"bytes","optional":true,"name":"org.apache.kafka.connect.data.Decimal",)"
+    R"("version":1,"parameters":{"scale":"2"},"default":"BNI="},)"
+    R"({"field":"status","type":"string","optional":true,"default":"new"}]})";
+
+std::string envelope(const std::string& schema, const std::string& payload) {
+  return R"({"schema":)" + schema + R"(,"payload":)" + payload + "}";
+}
+
+TEST(ConnectEnvelope, ReusesTheParsedSchemaForTheSameSchemaText) {
+  record_converter conv(json_settings(true));
+  const auto a = conv.convert(test_pos, std::nullopt, envelope(orders_schema, R"({"id":1,"qty":2})"));
+  const auto b = conv.convert(test_pos, std::nullopt, envelope(orders_schema, R"({"id":2,"qty":3})"));
+  EXPECT_EQ(a.value_schema.get(), b.value_schema.get());
+  const std::string other = R"({"type":"struct","fields":[{"field":"id","type":"int64"}]})";
+  const auto c = conv.convert(test_pos, std::nullopt, envelope(other, R"({"id":3})"));
+  EXPECT_NE(c.value_schema.get(), a.value_schema.get());
+  const auto d = conv.convert(test_pos, std::nullopt, envelope(orders_schema, R"({"id":4,"qty":1})"));
+  EXPECT_EQ(d.value_schema.get(), a.value_schema.get());  // found again after a different one
+  EXPECT_EQ(d.value[0], value{std::int64_t{4}});
+}
+
+TEST(ConnectEnvelope, FillsMissingAndNullFieldsFromDefaults) {
+  record_converter conv(json_settings(true));
+  const auto r = conv.convert(test_pos, std::nullopt, envelope(orders_schema, R"({"id":1,"status":null})"));
+  ASSERT_EQ(r.value.size(), 5u);
+  EXPECT_EQ(r.value[1], value{std::int64_t{5}});
+  EXPECT_EQ(r.value[2], value{null_value{}});
+  EXPECT_EQ(r.value[3], (value{decimal_value{"1234", 2}}));
+  EXPECT_EQ(r.value[4], value{std::string("new")});
+  EXPECT_EQ(r.value_schema->fields[1].default_sql_literal, "5");
+  EXPECT_EQ(r.value_schema->fields[3].default_sql_literal, "12.34");
+  EXPECT_EQ(r.value_schema->fields[4].default_sql_literal, "new");
+  EXPECT_FALSE(r.value_schema->fields[2].default_sql_literal);
+}
+
+TEST(ConnectEnvelope, MissingRequiredFieldWithoutDefaultNamesTheField) {
+  record_converter conv(json_settings(true));
+  const auto e = error_of([&] { conv.convert(test_pos, std::nullopt, envelope(orders_schema, R"({"qty":1})")); });
+  EXPECT_EQ(e.what, "cannot convert record");
+  EXPECT_EQ(e.where, "topic 'orders' partition 3 offset 42");
+  EXPECT_NE(e.why.find(R"(value: field "id" (int64) is missing)"), std::string::npos) << e.why;
+  EXPECT_FALSE(e.fix.empty());
+  const auto n = error_of([&] { conv.convert(test_pos, std::nullopt, envelope(orders_schema, R"({"id":null})")); });
+  EXPECT_NE(n.why.find(R"(field "id" (int64) is null but the schema says it is required)"), std::string::npos)
+      << n.why;
+}
+
+TEST(ConnectEnvelope, IgnoresPayloadFieldsOutsideTheSchemaAndAcceptsAnyOrder) {
+  record_converter conv(json_settings(true));
+  const auto r = conv.convert(test_pos, std::nullopt,
+                              envelope(orders_schema, R"({"extra":{"x":[1,2]},"note":"hi","qty":9,"id":7})"));
+  EXPECT_EQ(r.value[0], value{std::int64_t{7}});
+  EXPECT_EQ(r.value[1], value{std::int64_t{9}});
+  EXPECT_EQ(r.value[2], value{std::string("hi")});
+}
+
+TEST(ConnectEnvelope, ReadsAPayloadThatComesBeforeItsSchema) {
+  record_converter conv(json_settings(true));
+  const auto r = conv.convert(test_pos, std::nullopt,
+                              R"({"payload":{"id":11,"qty":1},"schema":)" + orders_schema + "}");
+  EXPECT_EQ(r.value[0], value{std::int64_t{11}});
+  EXPECT_EQ(r.value_schema->name, "orders.Value");
+}
+
+TEST(ConnectEnvelope, KeepsArraysAndMapsAsJsonText) {
+  const std::string schema =
+      R"({"type":"struct","fields":[{"field":"tags","type":"array","optional":true,"items":{"type":"string"}},)"
+      R"({"field":"attrs","type":"map","optional":true,"keys":{"type":"string"},"values":{"type":"int32"}},)"
+      R"({"field":"pairs","type":"map","optional":true,"keys":{"type":"int32"},"values":{"type":"int32"}}]})";
+  record_converter conv(json_settings(true));
+  const auto r = conv.convert(test_pos, std::nullopt,
+                              envelope(schema, R"({"tags":["a", "b"] ,"attrs":{"x":1},"pairs":[[1,2]]})"));
+  EXPECT_EQ(r.value[0], value{std::string(R"(["a", "b"])")});
+  EXPECT_EQ(r.value[1], value{std::string(R"({"x":1})")});
+  EXPECT_EQ(r.value[2], value{std::string("[[1,2]]")});
+  EXPECT_EQ(r.value_schema->fields[0].type, type_kind::string);
+  EXPECT_EQ(r.value_schema->fields[0].logical, logical_kind::json);
+}
+
+TEST(ConnectEnvelope, ReadsNumericDecimalsAndDebeziumVariableScaleDecimals) {
+  const std::string schema =
+      R"({"type":"struct","fields":[{"field":"n","type":"bytes","optional":true,)"
+      R"("name":"org.apache.kafka.connect.data.Decimal","parameters":{"scale":"3"}},)"
+      R"({"field":"v","type":"struct","optional":true,"name":"io.debezium.data.VariableScaleDecimal",)"
+      R"("fields":[{"field":"scale","type":"int32"},{"field":"value","type":"bytes"}]}]})";
+  record_converter conv(json_settings(true));
+  const auto r = conv.convert(test_pos, std::nullopt,
+                              envelope(schema, R"({"n":-12.5,"v":{"scale":4,"value":"/zs="}})"));
+  EXPECT_EQ(r.value[0], (value{decimal_value{"-12500", 3}}));
+  EXPECT_EQ(r.value[1], (value{decimal_value{"-197", 4}}));
+  EXPECT_EQ(r.value_schema->fields[1].logical, logical_kind::decimal);
+  EXPECT_EQ(r.value_schema->fields.size(), 2u);
+  const auto e = error_of([&] { conv.convert(test_pos, std::nullopt, envelope(schema, R"({"n":1.0001})")); });
+  EXPECT_NE(e.why.find("cannot be held at scale 3"), std::string::npos) << e.why;
+}
+
+TEST(ConnectEnvelope, ReadsDebeziumTimeTypes) {
+  const std::string schema =
+      R"({"type":"struct","fields":[)"
+      R"({"field":"d","type":"int32","name":"io.debezium.time.Date"},)"
+      R"({"field":"ts","type":"int64","name":"io.debezium.time.Timestamp"},)"
+      R"({"field":"us","type":"int64","name":"io.debezium.time.MicroTimestamp"},)"
+      R"({"field":"ns","type":"int64","name":"io.debezium.time.NanoTimestamp"},)"
+      R"({"field":"t","type":"int64","name":"io.debezium.time.MicroTime"},)"
+      R"({"field":"z","type":"string","name":"io.debezium.time.ZonedTimestamp"}]})";
+  record_converter conv(json_settings(true));
+  const auto r = conv.convert(test_pos, std::nullopt,
+                              envelope(schema, R"({"d":-3,"ts":1500,"us":-5,"ns":-1500,"t":3600000001,)"
+                                               R"("z":"2021-03-04T05:06:07.5+01:00"})"));
+  EXPECT_EQ(r.value[0], value{date_value{-3}});
+  EXPECT_EQ(r.value[1], value{timestamp_value{1500000}});
+  EXPECT_EQ(r.value[2], value{timestamp_value{-5}});
+  EXPECT_EQ(r.value[3], value{timestamp_value{-2}});  // floor, not truncation
+  EXPECT_EQ(r.value[4], value{time_value{3600000001}});
+  EXPECT_EQ(r.value[5], value{timestamp_value{1614830767500000}});
+}
+
+TEST(ConnectEnvelope, NullSchemaMeansASchemalessPayload) {
+  record_converter conv(json_settings(true));
+  const auto r = conv.convert(test_pos, std::nullopt, R"({"schema":null,"payload":{"a":1,"b":"x"}})");
+  ASSERT_EQ(r.value_schema->fields.size(), 2u);
+  EXPECT_EQ(r.value_schema->fields[0].type, type_kind::int64);
+  EXPECT_EQ(r.value[1], value{std::string("x")});
+}
+
+TEST(ConnectEnvelope, NullPayloadIsATombstone) {
+  record_converter conv(json_settings(true, true));
+  const auto r = conv.convert(test_pos, R"({"schema":{"type":"int64"},"payload":5})",
+                              envelope(orders_schema, "null"));
+  EXPECT_EQ(r.op, record_op::remove);
+  EXPECT_FALSE(r.value_schema);
+  EXPECT_TRUE(r.value.empty());
+}
+
+TEST(ConnectEnvelope, PrimitiveValueSchemaIsRefusedBecauseTheSinkNeedsAStruct) {
+  record_converter conv(json_settings(true));
+  const auto e = error_of([&] {
+    conv.convert(test_pos, std::nullopt, R"({"schema":{"type":"int64","optional":false},"payload":5})");
+  });
+  EXPECT_NE(e.why.find("the value schema is int64, a primitive"), std::string::npos) << e.why;
+}
+
+TEST(ConnectEnvelope, CopiesTheRecordPositionAndSize) {
+  record_converter conv(json_settings(true));
+  const std::string v = envelope(orders_schema, R"({"id":1})");
+  const auto r = conv.convert(test_pos, std::nullopt, v);
+  EXPECT_EQ(r.pos.topic, "orders");
+  EXPECT_EQ(r.pos.partition, 3);
+  EXPECT_EQ(r.pos.offset, 42);
+  EXPECT_EQ(r.pos.timestamp_ms, 1700000000000);
+  EXPECT_EQ(r.size_bytes, v.size());
+}
+
+TEST(ConnectEnvelope, UnescapesFieldNamesAndStrings) {
+  const std::string schema =
+      R"({"type":"struct","fields":[{"field":"na\"me","type":"string"},{"field":"s","type":"string"}]})";
+  record_converter conv(json_settings(true));
+  const auto r = conv.convert(test_pos, std::nullopt, envelope(schema, R"({"na\"me":"a\u00e9\n","s":"\ud83d\ude00"})"));
+  EXPECT_EQ(r.value_schema->fields[0].name, "na\"me");
+  EXPECT_EQ(r.value[0], value{std::string("a\u00e9\n")});
+  EXPECT_EQ(r.value[1], value{std::string("\U0001F600")});
+}
+
+TEST(ConnectEnvelope, TracksMissingFieldsOfVeryWideStructs) {
+  std::string schema = R"({"type":"struct","fields":[)", full = "{", partial = "{";
+  for (int i = 0; i < 600; ++i) {
+    schema += fmt::format(R"({}{{"field":"f{}","type":"int32","optional":false}})", i ? "," : "", i);
+    full += fmt::format(R"({}"f{}":{})", i ? "," : "", i, i);
+    if (i != 599) partial += fmt::format(R"({}"f{}":{})", i ? "," : "", i, i);
+  }
+  schema += "]}";
+  full += "}";
+  partial += "}";
+  record_converter conv(json_settings(true));
+  const auto r = conv.convert(test_pos, std::nullopt, envelope(schema, full));
+  ASSERT_EQ(r.value.size(), 600u);
+  EXPECT_EQ(r.value[599], value{std::int64_t{599}});
+  const auto e = error_of([&] { conv.convert(test_pos, std::nullopt, envelope(schema, partial)); });
+  EXPECT_NE(e.why.find(R"(field "f599" (int32) is missing)"), std::string::npos) << e.why;
+}
+
+}  // namespace
+}  // namespace sluice::convert

@@ -1,0 +1,149 @@
+// Keys in every format key.converter allows, and tombstones with and without delete.enabled.
+#include <gtest/gtest.h>
+
+#include "tests/core/convert_test_util.hpp"
+
+namespace sluice::convert {
+namespace {
+
+using namespace testing;
+using namespace std::string_literals;
+
+const std::string value_json = R"({"schema":{"type":"struct","fields":[{"field":"v","type":"int32"}]},"payload":{"v":1}})";
+
+sink_record convert_key(format f, bool schemas, std::optional<std::string_view> key) {
+  converter_settings s = json_settings(true);
+  s.key_format = f;
+  s.key_schemas_enable = schemas;
+  record_converter conv(s);
+  return conv.convert(test_pos, key, value_json);
+}
+
+void expect_one_unnamed_field(const sink_record& r, type_kind t, const value& v) {
+  ASSERT_TRUE(r.key_schema);
+  ASSERT_EQ(r.key_schema->fields.size(), 1u);
+  EXPECT_EQ(r.key_schema->fields[0].name, "");  // the sink names it from pk.fields
+  EXPECT_EQ(r.key_schema->fields[0].type, t);
+  ASSERT_EQ(r.key.size(), 1u);
+  EXPECT_EQ(r.key[0], v);
+}
+
+TEST(RecordKey, JsonWithStructSchemaGivesItsFields) {
+  const auto r = convert_key(format::json, true,
+                             R"({"schema":{"type":"struct","name":"k","fields":[{"field":"a","type":"int64"},)"
+                             R"({"field":"b","type":"string"}]},"payload":{"a":5,"b":"x"}})");
+  ASSERT_TRUE(r.key_schema);
+  EXPECT_EQ(r.key_schema->fields[1].name, "b");
+  EXPECT_EQ(r.key, (std::vector<value>{std::int64_t{5}, std::string("x")}));
+}
+
+TEST(RecordKey, JsonWithPrimitiveSchemaGivesOneUnnamedField) {
+  const auto r = convert_key(format::json, true, R"({"schema":{"type":"int64","optional":false},"payload":-5})");
+  expect_one_unnamed_field(r, type_kind::int64, std::int64_t{-5});
+  const auto d = convert_key(format::json, true,
+                             R"({"schema":{"type":"int32","name":"org.apache.kafka.connect.data.Date"},"payload":-7})");
+  expect_one_unnamed_field(d, type_kind::int32, date_value{-7});
+}
+
+TEST(RecordKey, SchemalessJsonObjectOrPrimitive) {
+  const auto obj = convert_key(format::json, false, R"({"id":9,"region":"eu"})");
+  EXPECT_EQ(obj.key_schema->fields[0].name, "id");
+  EXPECT_EQ(obj.key, (std::vector<value>{std::int64_t{9}, std::string("eu")}));
+  expect_one_unnamed_field(convert_key(format::json, false, "12"), type_kind::int64, std::int64_t{12});
+  expect_one_unnamed_field(convert_key(format::json, false, R"("abc")"), type_kind::string, std::string("abc"));
+  expect_one_unnamed_field(convert_key(format::json, false, "2.5"), type_kind::float64, 2.5);
+  expect_one_unnamed_field(convert_key(format::json, false, "[1,2]"), type_kind::string, std::string("[1,2]"));
+}
+
+TEST(RecordKey, StringLongIntegerAndByteArrayConverters) {
+  expect_one_unnamed_field(convert_key(format::string, false, "order-17"), type_kind::string,
+                           std::string("order-17"));
+  expect_one_unnamed_field(convert_key(format::int64, false, "\xff\xff\xff\xff\xff\xff\xff\xfe"s),
+                           type_kind::int64, std::int64_t{-2});
+  expect_one_unnamed_field(convert_key(format::int64, false, "\x00\x00\x00\x01\x00\x00\x00\x00"s),
+                           type_kind::int64, std::int64_t{4294967296});
+  expect_one_unnamed_field(convert_key(format::int32, false, "\x80\x00\x00\x00"s), type_kind::int32,
+                           std::int64_t{-2147483648LL});
+  expect_one_unnamed_field(convert_key(format::bytes, false, "\x00\x01"s), type_kind::bytes,
+                           bytes_value{"\x00\x01"s});
+}
+
+TEST(RecordKey, NullKeyHasNoSchemaInEveryFormat) {
+  for (format f : {format::json, format::string, format::int64, format::int32, format::bytes}) {
+    const auto r = convert_key(f, true, std::nullopt);
+    EXPECT_FALSE(r.key_schema);
+    EXPECT_TRUE(r.key.empty());
+  }
+  EXPECT_FALSE(convert_key(format::json, true, "null").key_schema);
+  EXPECT_FALSE(convert_key(format::json, true, R"({"schema":{"type":"int64"},"payload":null})").key_schema);
+}
+
+TEST(RecordKey, WrongLengthForLongConverterNamesTheConverter) {
+  const auto e = error_of([] { convert_key(format::int64, false, "abc"); });
+  EXPECT_NE(e.why.find("key: key.converter is org.apache.kafka.connect.converters.LongConverter, which "
+                       "reads 8 bytes, but the key has 3"),
+            std::string::npos)
+      << e.why;
+  EXPECT_NE(e.fix.find("key.converter"), std::string::npos);
+}
+
+TEST(RecordKey, StringConverterRejectsInvalidUtf8) {
+  const auto e = error_of([] { convert_key(format::string, false, "\xff\xfe"s); });
+  EXPECT_NE(e.why.find("UTF-8"), std::string::npos) << e.why;
+}
+
+TEST(Tombstone, RemovesByKeyWhenDeleteIsEnabled) {
+  record_converter conv(json_settings(true, true));
+  const auto r = conv.convert(test_pos, R"({"schema":{"type":"int64"},"payload":5})", std::nullopt);
+  EXPECT_EQ(r.op, record_op::remove);
+  EXPECT_TRUE(r.value.empty());
+  EXPECT_FALSE(r.value_schema);
+  EXPECT_EQ(r.key, std::vector<value>{std::int64_t{5}});
+}
+
+TEST(Tombstone, IsAnErrorNamingDeleteEnabledWhenDisabled) {
+  record_converter conv(json_settings(true, false));
+  const auto e = error_of([&] { conv.convert(test_pos, R"({"schema":{"type":"int64"},"payload":5})", std::nullopt); });
+  EXPECT_EQ(e.where, "topic 'orders' partition 3 offset 42");
+  EXPECT_NE(e.why.find("delete.enabled is false"), std::string::npos) << e.why;
+  EXPECT_NE(e.fix.find("delete.enabled=true"), std::string::npos) << e.fix;
+  EXPECT_FALSE(e.retryable);
+}
+
+TEST(Tombstone, WithoutAKeyHasNothingToDelete) {
+  record_converter conv(json_settings(true, true));
+  const auto e = error_of([&] { conv.convert(test_pos, std::nullopt, std::nullopt); });
+  EXPECT_NE(e.why.find("no row to delete"), std::string::npos) << e.why;
+}
+
+TEST(ConverterFormat, AcceptsConnectClassNamesAndShortNames) {
+  EXPECT_EQ(format_from_class("org.apache.kafka.connect.json.JsonConverter"), format::json);
+  EXPECT_EQ(format_from_class("org.apache.kafka.connect.storage.StringConverter"), format::string);
+  EXPECT_EQ(format_from_class("org.apache.kafka.connect.converters.LongConverter"), format::int64);
+  EXPECT_EQ(format_from_class("org.apache.kafka.connect.converters.IntegerConverter"), format::int32);
+  EXPECT_EQ(format_from_class("org.apache.kafka.connect.converters.ByteArrayConverter"), format::bytes);
+  EXPECT_EQ(format_from_class("JSON"), format::json);
+  EXPECT_EQ(format_from_class("long"), format::int64);
+  EXPECT_EQ(format_from_class("integer"), format::int32);
+  EXPECT_EQ(format_from_class("bytes"), format::bytes);
+  EXPECT_EQ(format_from_class("string"), format::string);
+}
+
+TEST(ConverterFormat, UnknownClassNamesTheConfigKey) {
+  const auto e = error_of([] { format_from_class("io.confluent.connect.avro.AvroConverter", "value.converter"); });
+  EXPECT_EQ(e.where, "value.converter");
+  EXPECT_NE(e.why.find("AvroConverter"), std::string::npos);
+  EXPECT_NE(e.fix.find("value.converter"), std::string::npos);
+}
+
+TEST(ConverterFormat, NonJsonValueConverterIsRefusedBecauseTheSinkNeedsAStruct) {
+  converter_settings s = json_settings(true);
+  s.value_format = format::string;
+  record_converter conv(s);
+  const auto e = error_of([&] { conv.convert(test_pos, std::nullopt, "hello"); });
+  EXPECT_NE(e.why.find("StringConverter"), std::string::npos) << e.why;
+  EXPECT_NE(e.why.find("needs a struct"), std::string::npos) << e.why;
+}
+
+}  // namespace
+}  // namespace sluice::convert
