@@ -39,15 +39,15 @@ std::optional<std::chrono::seconds> connect_timeout_of(PGconn* c) {
   return default_connect_timeout;
 }
 
-// Removes every occurrence of the password from a message: libpq does not echo passwords, but a
-// malformed connection string can end up quoted in a parse error.
-std::string redact(std::string text, const char* password, bool conninfo_has_secret) {
+// Removes every occurrence of the password from a message, and with drop_quoted every quoted
+// fragment: libpq does not echo passwords, but its parse errors quote parts of the string.
+std::string redact(std::string text, const char* password, bool drop_quoted) {
   if (password && *password) {
     const std::string_view pw(password);
     for (auto at = text.find(pw); at != std::string::npos; at = text.find(pw, at))
       text.replace(at, pw.size(), "[secret]");
   }
-  if (conninfo_has_secret) {  // parse errors quote fragments of the string: drop them
+  if (drop_quoted) {
     std::string out;
     bool in_quote = false;
     for (char ch : text) {
@@ -101,6 +101,25 @@ std::size_t result::affected() const noexcept {
 connection::connection(conn_ptr c, std::string where) : conn_(std::move(c)), where_(std::move(where)) {}
 
 std::unique_ptr<connection> connection::open(const std::string& conninfo, const std::string& where) {
+  const bool has_secret = conninfo.find("pass") != std::string::npos ||
+                          conninfo.find('@') != std::string::npos;
+  {
+    // A malformed string fails the same way every time: not retryable, no server involved.
+    char* parse_error = nullptr;
+    std::unique_ptr<PQconninfoOption, conninfo_options_deleter> parsed(
+        PQconninfoParse(conninfo.c_str(), &parse_error));
+    if (!parsed) {
+      std::string why = parse_error ? parse_error : "out of memory";
+      PQfreemem(parse_error);
+      // Parse errors quote fragments of the string, which may be the password: drop them.
+      why = redact(std::move(why), nullptr, has_secret);
+      while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+      throw sluice::error({.what = "cannot connect to PostgreSQL", .where = where,
+                           .why = "the connection string is malformed: " + why,
+                           .fix = "correct connection.url (a jdbc:postgresql:// URL, a postgresql:// "
+                                  "URI or libpq key=value pairs)"});
+    }
+  }
   // expand_dbname=1: the first "dbname" is the whole conninfo; later keywords override it, so
   // client_encoding is always UTF8 (text and binary COPY send UTF-8 bytes as they are).
   const char* keys[] = {"dbname", "client_encoding", "fallback_application_name", nullptr};
@@ -110,14 +129,13 @@ std::unique_ptr<connection> connection::open(const std::string& conninfo, const 
     throw sluice::error({.what = "cannot connect to PostgreSQL", .where = where,
                          .why = "libpq could not allocate a connection", .retryable = true,
                          .poisons_connection = true});
-  const bool has_secret = conninfo.find("pass") != std::string::npos ||
-                          conninfo.find('@') != std::string::npos;
   auto fail = [&](std::string why_override) -> std::unique_ptr<connection> {
     std::string text = why_override.empty() ? std::string(PQerrorMessage(c.get())) : why_override;
-    failure f = parse_connect_failure(redact(std::move(text), PQpass(c.get()), has_secret), true);
+    failure f = parse_connect_failure(redact(std::move(text), PQpass(c.get()), false), true);
     std::string w = where.empty() ? describe_target(c.get()) : where + " " + describe_target(c.get());
     throw classify(f, "cannot connect to PostgreSQL", redact(std::move(w), PQpass(c.get()), false));
   };
+  // A unix-socket connect can fail inside PQconnectStart already.
   if (PQstatus(c.get()) == CONNECTION_BAD) return fail("");
   // Verbose errors make the server's SQLSTATE part of the start-up error text (there is no
   // PGresult for a failed connection), e.g. 3D000 for a missing database.

@@ -191,8 +191,16 @@ void copy_encoder::add_row(const std::vector<const value*>& fields) {
 }
 
 void copy_encoder::reject(std::size_t col, const value& v, std::string why, const char* code) const {
-  std::string shown = to_display(v);
-  if (shown.size() > 100) shown = shown.substr(0, 100) + "…";
+  // Control characters (a NUL would end what()) are shown escaped; long values are cut.
+  std::string shown;
+  for (char c : to_display(v)) {
+    if (shown.size() >= 100) {
+      shown += "…";
+      break;
+    }
+    if (static_cast<unsigned char>(c) < 0x20) shown += fmt::format("\\x{:02x}", static_cast<unsigned>(c));
+    else shown += c;
+  }
   throw sluice::error({.what = "cannot write record field",
                        .where = fmt::format("column \"{}\" ({})", names_[col], type_name(targets_[col])),
                        .why = fmt::format("{} {}: {}", kind_name(v), shown, why),

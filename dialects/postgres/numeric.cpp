@@ -59,6 +59,8 @@ std::optional<decimal_digits> parse_decimal(std::string_view s) {
     while (i < s.size() && is_digit(s[i])) d.digits += s[i++], ++frac_digits;
   }
   if (int_digits + frac_digits == 0) return std::nullopt;
+  const auto significant = d.digits.find_first_not_of('0');
+  d.digits.erase(0, significant == std::string::npos ? d.digits.size() : significant);
   long exponent = 0;
   if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
     ++i;
