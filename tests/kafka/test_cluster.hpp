@@ -2,6 +2,8 @@
 // The cluster a kafka test runs against: a fresh embedded broker by default, or a real cluster
 // when SLUICE_TEST_KAFKA_BOOTSTRAP is set (for the behaviours librdkafka 2.0.2's mock lacks:
 // those tests skip on the embedded broker and say why).
+#include <unistd.h>
+
 #include <atomic>
 #include <cstdlib>
 #include <memory>

@@ -26,7 +26,10 @@ mariadb_server::mariadb_server() {
     std::vector<std::string> install = {"mariadb-install-db", "--no-defaults",
                                         "--datadir=" + (base_ / "data").string(),
                                         "--auth-root-authentication-method=normal",
-                                        "--skip-test-db", "--skip-name-resolve"};
+                                        "--skip-test-db", "--skip-name-resolve",
+                                        // its own tmpdir: a bootstrapping mariadbd deletes the
+                                        // "#sql*" files it finds there, also other servers'
+                                        "--tmpdir=" + (base_ / "tmp").string()};
     if (running_as_root()) install.push_back("--user=mysql");
     int rc = run_command(install, log);
     if (rc != 0)

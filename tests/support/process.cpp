@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstring>
 #include <fstream>
@@ -50,7 +51,12 @@ bool cmdline_mentions(pid_t pid, const std::string& text) {
 
 void remove_stale(const fs::path& dir, const std::string& pid_file) {
   std::string owner = read_first_line(dir / "owner");
-  if (!owner.empty()) {
+  if (owner.empty()) {
+    // Another process may have just made it and not yet written its owner file.
+    std::error_code ec;
+    auto age = fs::file_time_type::clock::now() - fs::last_write_time(dir, ec);
+    if (ec || age < std::chrono::minutes(1)) return;
+  } else {
     pid_t owner_pid = static_cast<pid_t>(std::atol(owner.c_str()));
     if (owner_pid > 0 && process_identity(owner_pid) == owner) return;  // still in use
   }
