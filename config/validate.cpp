@@ -102,17 +102,6 @@ validation_result validate(const raw_connector& raw) {
   auto& problems = result.problems;
   connector_config c;
 
-  // The name: from the REST path / file, and as config key "name"; they must agree.
-  auto given_name = raw.values.find("name");
-  c.name_ = raw.name;
-  if (given_name != raw.values.end()) {
-    const std::string n(detail::trim(given_name->second));
-    if (!raw.name.empty() && n != raw.name)
-      problems.push_back({"name", n, fmt::format("the config's name differs from the connector's name '{}'", raw.name),
-                          "use the same name in both places, or remove name from the config"});
-    if (c.name_.empty()) c.name_ = n;
-  }
-
   // Providers first: everything after sees the resolved values.
   std::map<std::string, std::string> resolved;
   for (const auto& [key, value] : raw.values) {
@@ -124,8 +113,19 @@ validation_result validate(const raw_connector& raw) {
     if (auto* p = std::get_if<problem>(&r)) problems.push_back(std::move(*p));
     else resolved[key] = std::move(std::get<std::string>(r));
   }
+  // The name: from the REST path or the file, and as config key "name"; they must agree.
+  const std::string path_name(detail::trim(raw.name));
+  c.name_ = path_name;
+  if (auto given = resolved.find("name"); given != resolved.end()) {
+    const std::string n(detail::trim(given->second));
+    const bool same_text = path_name == detail::trim(raw.values.at("name"));  // loaders copy it
+    if (!path_name.empty() && n != path_name && !same_text)
+      problems.push_back({"name", n, fmt::format("the config's name differs from the connector's name '{}'", path_name),
+                          "use the same name in both places, or remove name from the config"});
+    c.name_ = n;
+  }
   c.values_ = resolved;
-  if (!raw.name.empty() && !c.values_.contains("name")) c.values_["name"] = raw.name;
+  if (!path_name.empty() && !c.values_.contains("name")) c.values_["name"] = path_name;
 
   // The kind decides which options apply.
   std::optional<connector_kind> kind;

@@ -238,6 +238,20 @@ TEST(Validate, NameFromTheRestPathIsEnough) {
   EXPECT_EQ(v.config->values().at("name"), "from-path");
 }
 
+TEST(Validate, NameMayComeFromAProviderAndIsTrimmed) {
+  ::setenv("SLUICE_TEST_CONNECTOR_NAME", "env-named", 1);
+  auto from_env = validate(parse_properties_text(
+      "name=${env:SLUICE_TEST_CONNECTOR_NAME}\nconnector.class=jdbc-sink\ntopics=t\n"
+      "connection.url=jdbc:sqlite:x.db\n", "p")[0]);
+  ASSERT_TRUE(from_env.config) << all_rendered(from_env);
+  EXPECT_EQ(from_env.config->name(), "env-named");
+  EXPECT_EQ(from_env.config->get_string("group.id"), "connect-env-named");
+  auto blanks = validate(parse_properties_text(
+      "name=spaced   \nconnector.class=jdbc-sink\ntopics=t\nconnection.url=jdbc:sqlite:x.db\n", "p")[0]);
+  ASSERT_TRUE(blanks.config) << all_rendered(blanks);
+  EXPECT_EQ(blanks.config->name(), "spaced");
+}
+
 TEST(Validate, ProblemsAreCollectedNotStoppedAtTheFirst) {
   auto r = validate(with(base_sink(), {{"batch.size", "x"}, {"auto.create", "maybe"}, {"bogus", "1"},
                                        {"insert.mode", "upsert"}}));
