@@ -50,6 +50,14 @@ void set_missing(const field_plan& f, value* out, bool explicit_null) {
   for (std::uint32_t i = 0; i < f.width; ++i) out[i] = null_value{};
 }
 
+// A string the JSON type check let through can still fail on a bad escape: malformed JSON.
+std::string_view read_string(od::value& v, const field_plan& f, std::string_view expected, od::json_type t) {
+  if (t != od::json_type::string) fail_type(f, expected, v, t);
+  std::string_view s;
+  if (auto e = v.get_string().get(s)) fail_json(e, f.path);
+  return s;
+}
+
 std::int64_t read_integer(od::value& v, const field_plan& f, od::json_type t) {
   if (t != od::json_type::number) fail_type(f, "an integer", v, t);
   std::int64_t i = 0;
@@ -94,8 +102,7 @@ void decode_integer(od::value& v, const field_plan& f, od::json_type t, value* o
 }
 
 decimal_value decimal_from_base64(od::value& v, const field_plan& f, od::json_type t, int scale) {
-  std::string_view text;
-  if (v.get_string().get(text)) fail_type(f, "a base64 string", v, t);
+  const std::string_view text = read_string(v, f, "a base64 string", t);
   // Per-thread scratch: the decoded bytes are transient, the digits are the output.
   thread_local std::string bytes;
   bytes.clear();
@@ -227,8 +234,7 @@ void decode_field(od::value v, const field_plan& f, value* out) {
       return;
     }
     case type_kind::string: {
-      std::string_view s;
-      if (t != od::json_type::string || v.get_string().get(s)) fail_type(f, "a string", v, t);
+      const std::string_view s = read_string(v, f, "a string", t);
       if (f.logical == logical_kind::zoned_timestamp) {
         auto micros = parse_iso_timestamp(s);
         if (!micros) fail_type(f, "an ISO-8601 timestamp like 2024-01-31T12:00:00.123456Z", v, t);
@@ -243,8 +249,7 @@ void decode_field(od::value v, const field_plan& f, value* out) {
         decode_decimal(v, f, t, out);
         return;
       }
-      std::string_view s;
-      if (t != od::json_type::string || v.get_string().get(s)) fail_type(f, "a base64 string", v, t);
+      const std::string_view s = read_string(v, f, "a base64 string", t);
       bytes_value b;
       if (!base64_decode(s, b.data)) fail_type(f, "a base64 string", v, t);
       *out = std::move(b);

@@ -56,6 +56,20 @@ TEST(ConvertErrors, MalformedJsonIsReported) {
   EXPECT_WHY(payload_error(R"({"n":1,)"), "malformed JSON");
 }
 
+TEST(ConvertErrors, TrailingWhitespaceIsNotTrailingContent) {
+  record_converter conv(json_settings(true));
+  const auto r = conv.convert(test_pos, R"({"schema":{"type":"int64"},"payload":1} )" "\n",
+                              R"({"schema":{"type":"struct","fields":[{"field":"a","type":"int64"}]},"payload":{"a":2}})"
+                              "\r\n");
+  EXPECT_EQ(r.value[0], value{std::int64_t{2}});
+  record_converter plain(json_settings(false));
+  EXPECT_EQ(plain.convert(test_pos, "5\n", "{\"a\":1}\n").key[0], value{std::int64_t{5}});
+}
+
+TEST(ConvertErrors, BadStringEscapeIsMalformedJson) {
+  EXPECT_WHY(payload_error(R"({"s":"\q"})"), R"(malformed JSON at "s")");
+}
+
 TEST(ConvertErrors, MissingEnvelopeNamesSchemasEnable) {
   auto e = value_error(R"({"id":1})");
   EXPECT_WHY(e, "value.converter.schemas.enable=true needs Connect's envelope");
