@@ -49,6 +49,16 @@ std::string anchor(std::string_view group) {
   return out;
 }
 
+// Docs are plain text; "<name>" would read as an HTML tag in Markdown.
+std::string markdown_text(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '<') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string render_reference_markdown() {
@@ -72,7 +82,7 @@ std::string render_reference_markdown() {
     md += fmt::format("\n## {}\n", g);
     for (const auto& o : options()) {
       if (o.group != g) continue;
-      md += fmt::format("\n### `{}`\n\n{}\n\n", o.key, o.doc);
+      md += fmt::format("\n### `{}`\n\n{}\n\n", o.key, markdown_text(o.doc));
       md += fmt::format("- Type: {}\n", type_name(o.type));
       if (o.default_value)
         md += o.default_value->empty() ? "- Default: empty\n" : fmt::format("- Default: `{}`\n", *o.default_value);
