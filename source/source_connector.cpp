@@ -1,0 +1,165 @@
+#include "source/source_connector.hpp"
+
+#include <chrono>
+#include <condition_variable>
+
+#include <fmt/format.h>
+
+#include "core/log.hpp"
+#include "sink/sink_connector.hpp"
+#include "source/commit_bounds.hpp"
+#include "source/discovery.hpp"
+
+namespace sluice::source {
+namespace {
+
+// Sleeps for `d` or until stop is requested; returns false when stopped.
+bool sleep_unless_stopped(std::stop_token stop, std::chrono::milliseconds d) {
+  std::mutex m;
+  std::condition_variable_any cv;
+  std::unique_lock lock(m);
+  return !cv.wait_for(lock, stop, d, [] { return false; }) && !stop.stop_requested();
+}
+
+std::string names(const std::vector<poll_target>& ts) {
+  std::string out;
+  for (const auto& t : ts) {
+    if (!out.empty()) out += ", ";
+    out += t.table ? qualified_name(*t.table) : "query";
+  }
+  return out.empty() ? "none" : out;
+}
+
+}  // namespace
+
+std::string topic_for(const source_settings& s, const std::optional<pg::table_ref>& table) {
+  return table ? s.topic_prefix + table->table : s.topic_prefix;
+}
+
+source_connector::source_connector(config::connector_config cfg)
+    : cfg_(std::move(cfg)), s_(source_settings::from(cfg_)) {
+  table_filter check(s_);  // throws now for a bad regular expression or table name
+}
+
+source_connector::~source_connector() { stop(); }
+
+void source_connector::start() {
+  // The process-wide pool of this database, shared with every other connector naming it.
+  pool_ = sink::postgres_pool_for(cfg_);
+  kafka::settings ps = sink::producer_settings(cfg_);
+  // Bound what the producer buffers (librdkafka's default is 1 GiB) so memory stays flat during
+  // an initial load; produce() then waits for acknowledgements instead.
+  ps.emplace("queue.buffering.max.kbytes", "32768");
+  if (s_.offsets_topic.empty())
+    offsets_ = std::make_shared<file_offset_store>(s_.offsets_file, s_.connector);
+  else
+    offsets_ = std::make_shared<topic_offset_store>(ps, s_.offsets_topic, s_.connector);
+  tables_ = std::make_shared<table_assignment>(s_.tasks);
+  for (int i = 0; i < s_.tasks; ++i) metrics_.push_back(std::make_shared<task_metrics>());
+  live_tasks_ = s_.tasks;
+  if (!s_.query.empty())
+    tables_->update({poll_target{std::nullopt, source_partition{}, topic_for(s_, std::nullopt)}});
+  else
+    threads_.emplace_back([this](std::stop_token st) { monitor_main(st); });
+  for (int i = 0; i < s_.tasks; ++i)
+    threads_.emplace_back([this, i](std::stop_token st) { task_main(i, st); });
+}
+
+void source_connector::stop() {
+  for (auto& t : threads_) t.request_stop();
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+  threads_.clear();
+}
+
+bool source_connector::running() const {
+  std::lock_guard lock(mu_);
+  return live_tasks_ > 0;
+}
+
+std::optional<error_info> source_connector::failure() const {
+  std::lock_guard lock(mu_);
+  return failure_;
+}
+
+void source_connector::fail(const error_info& e) {
+  std::lock_guard lock(mu_);
+  if (!failure_) failure_ = e;
+}
+
+void source_connector::monitor_main(std::stop_token stop) {
+  auto logger = log::get("source");
+  const auto where = fmt::format("source '{}' table monitor", s_.connector);
+  const table_filter filter(s_);
+  const auto interval = std::max(s_.table_poll_interval, std::chrono::milliseconds(100));
+  std::string listed;
+  bool checked_privileges = false;
+  for (int attempt = 0; !stop.stop_requested();) {
+    try {
+      std::vector<poll_target> targets;
+      {
+        auto lease = pool_->acquire(where);
+        if (!checked_privileges && s_.m != mode::bulk) {
+          checked_privileges = true;
+          if (!sees_all_sessions(*lease))
+            logger->warn("{}: this user cannot see other users' sessions in pg_stat_activity; "
+                         "the no-row-lost bound then waits for (or may miss) their transactions. "
+                         "GRANT pg_read_all_stats TO <this user>",
+                         where);
+        }
+        for (auto& t : list_tables(*lease, s_, filter)) {
+          source_partition p{qualified_name(t)};
+          std::string topic = topic_for(s_, t);
+          targets.push_back({std::move(t), std::move(p), std::move(topic)});
+        }
+      }
+      tables_->update(targets);
+      if (auto now = names(targets); now != listed) {
+        logger->info("{}: polling {} table(s): {}", where, targets.size(), now);
+        listed = now;
+      }
+      attempt = 0;
+      if (!sleep_unless_stopped(stop, interval)) break;
+    } catch (const error& e) {
+      if (!e.retryable()) {
+        logger->error("{}: failed: {}", where, e.what());
+        fail(e.info());
+        break;
+      }
+      const auto wait = std::chrono::milliseconds(std::min(500 * (1 << std::min(attempt++, 6)), 30000));
+      logger->warn("{}: retrying in {} ms after: {}", where, wait.count(), e.what());
+      if (!sleep_unless_stopped(stop, wait)) break;
+    }
+  }
+}
+
+void source_connector::task_main(int id, std::stop_token stop) {
+  auto logger = log::get("source");
+  const auto where = fmt::format("source '{}' task {}", s_.connector, id);
+  kafka::settings ps = sink::producer_settings(cfg_);
+  ps.emplace("queue.buffering.max.kbytes", "32768");
+  for (int attempt = 0; !stop.stop_requested(); ++attempt) {
+    try {
+      source_task task(s_, id, pool_, offsets_, tables_, ps, metrics_[static_cast<std::size_t>(id)]);
+      task.run(stop);
+      break;
+    } catch (const error& e) {
+      if (!e.retryable()) {
+        logger->error("{}: failed: {}", where, e.what());
+        fail(e.info());
+        break;
+      }
+      const auto wait = std::chrono::milliseconds(std::min(500 * (1 << std::min(attempt, 6)), 30000));
+      logger->warn("{}: restarting in {} ms after: {}", where, wait.count(), e.what());
+      if (!sleep_unless_stopped(stop, wait)) break;
+    } catch (const std::exception& e) {
+      logger->error("{}: failed: {}", where, e.what());
+      fail(error_info{.what = e.what(), .where = where});
+      break;
+    }
+  }
+  std::lock_guard lock(mu_);
+  --live_tasks_;
+}
+
+}  // namespace sluice::source

@@ -1,0 +1,64 @@
+#pragma once
+// A running jdbc-source connector: a table monitor (lists the tables every
+// table.poll.interval.ms and spreads them over the tasks) and tasks.max tasks polling them, all
+// sharing the database's bounded pool and one offset store (file or Kafka topic). A task that
+// fails with a retryable error (database or broker gone) is restarted with back-off and resumes
+// from the stored offsets; a task that fails for good stops with its reason, readable through
+// failure().
+// Thread-safety: start/stop from one thread; the observers from any.
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "config/connector_config.hpp"
+#include "source/assignment.hpp"
+#include "source/metrics.hpp"
+#include "source/offsets.hpp"
+#include "source/source_settings.hpp"
+#include "source/source_task.hpp"
+
+namespace sluice::source {
+
+class source_connector {
+ public:
+  // Throws sluice::error when the settings cannot work (not PostgreSQL, value.converter not
+  // JSON, exactly-once without offset.storage.topic); connects nowhere.
+  explicit source_connector(config::connector_config cfg);
+  ~source_connector();  // stop()
+
+  // Opens the offset store (reads the offsets topic when configured; throws sluice::error when it
+  // cannot) and starts the monitor and the tasks.
+  void start();
+  // Graceful: each task ends its poll in flight at the next commit point, waits for the broker's
+  // acknowledgements and writes the offsets; returns when every thread ended.
+  void stop();
+
+  bool running() const;
+  std::optional<error_info> failure() const;  // the first fatal failure
+  const std::vector<std::shared_ptr<task_metrics>>& metrics() const { return metrics_; }
+  std::shared_ptr<pg_pool> pool() const { return pool_; }
+  const source_settings& settings() const { return s_; }
+
+ private:
+  void monitor_main(std::stop_token stop);
+  void task_main(int id, std::stop_token stop);
+  void fail(const error_info& e);
+
+  config::connector_config cfg_;
+  source_settings s_;
+  std::shared_ptr<pg_pool> pool_;
+  std::shared_ptr<offset_store> offsets_;
+  std::shared_ptr<table_assignment> tables_;
+  std::vector<std::shared_ptr<task_metrics>> metrics_;
+  std::vector<std::jthread> threads_;
+  mutable std::mutex mu_;
+  std::optional<error_info> failure_;
+  int live_tasks_ = 0;
+};
+
+// The topic a target's rows go to: topic.prefix + table name, or topic.prefix in query mode.
+std::string topic_for(const source_settings& s, const std::optional<pg::table_ref>& table);
+
+}  // namespace sluice::source
