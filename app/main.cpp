@@ -1,1 +1,62 @@
-int main() { return 0; }
+// sluice: moves rows between Kafka and relational databases.
+#include <cstdio>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "app/commands.hpp"
+#include "core/error.hpp"
+
+namespace {
+
+constexpr const char* help_text = R"(sluice — Kafka <-> database pipelines, Kafka Connect JDBC compatible
+
+Usage:
+  sluice run FILE...        run the connectors in FILE(s) until SIGINT/SIGTERM
+  sluice validate FILE...   check connector configs without connecting anywhere
+  sluice docs               print the configuration reference (markdown)
+  sluice kafka [--partitions N] [--topic NAME[:PARTITIONS]]...
+                            start the embedded Kafka-protocol broker; prints its
+                            bootstrap address as the first line, runs until killed
+  sluice help               this text
+  sluice --version          the version
+
+FILE is a Kafka Connect REST body ({"name": ..., "config": {...}}), a flat JSON
+object, a JSON list of either, or a .properties file (Kafka Connect standalone).
+Confluent JDBC connector configs work unchanged; see `sluice docs`.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  sluice::app::block_stop_signals();
+  sluice::app::args rest(argv + (argc > 1 ? 2 : 1), argv + argc);
+  std::string verb = argc > 1 ? argv[1] : "";
+  try {
+    if (verb == "run") return sluice::app::cmd_run(rest);
+    if (verb == "validate") return sluice::app::cmd_validate(rest);
+    if (verb == "docs") return sluice::app::cmd_docs(rest);
+    if (verb == "kafka") return sluice::app::cmd_kafka(rest);
+    if (verb == "help" || verb == "--help" || verb == "-h") {
+      std::fputs(help_text, stdout);
+      return 0;
+    }
+    if (verb == "--version" || verb == "version") {
+      fmt::print("sluice {}\n", SLUICE_VERSION);
+      return 0;
+    }
+    if (verb.empty()) {
+      std::fputs(help_text, stderr);
+      return 64;
+    }
+    return sluice::app::usage_error(
+        "", fmt::format("unknown command '{}'; the commands are run, validate, docs, kafka, help",
+                        verb));
+  } catch (const sluice::error& e) {
+    fmt::print(stderr, "sluice: {}\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "sluice: unexpected failure: {}\n", e.what());
+    return 70;
+  }
+}

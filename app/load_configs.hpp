@@ -1,0 +1,18 @@
+#pragma once
+// Loads and validates connector config files for `run` and `validate`: every problem of every
+// file is printed (key, value with secrets masked, why, fix) before anything starts.
+#include <string>
+#include <vector>
+
+#include "config/connector_config.hpp"
+
+namespace sluice::app {
+
+struct loaded {
+  std::vector<config::connector_config> connectors;
+  std::vector<std::string> problems;  // rendered, each prefixed by its file and connector
+};
+
+loaded load_and_validate(const std::vector<std::string>& files);
+
+}  // namespace sluice::app
