@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# The sink benchmark (issue 3): N records (default 1M) of five columns as Connect JSON in 16
+# partitions on the embedded broker, PostgreSQL on this machine, and in the same run the
+# baselines: (a) raw COPY of the same rows from a file, (b) COPY to staging + INSERT … ON CONFLICT
+# as plain SQL, (c) a hand-written Python consumer. Prints rows/s and ratios, plus peak RSS and
+# produce→commit latency at a steady 10k records/s.
+#   bench/sink_bench.sh [N]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+N=${1:-1000000}
+LAT_N=${LAT_N:-200000}
+bash scripts/setup.sh --bench
+bash scripts/build.sh --target sluice bench_produce sink_e2e >/dev/null
+bin=$root/build
+work=$(mktemp -d /tmp/sluice-bench.XXXXXX); chmod 755 "$work"
+cleanup() {
+  [[ -n "${kafka_pid:-}" ]] && kill "$kafka_pid" 2>/dev/null; wait 2>/dev/null || true
+  bash scripts/pg.sh stop "$work/pg"; rm -rf "$work"
+}
+trap cleanup EXIT
+port=$(bash scripts/pg.sh start "$work/pg")
+psql() { command psql -X -q -At -v ON_ERROR_STOP=1 -h "$work/pg" -p "$port" -U postgres -d postgres "$@"; }
+now() { date +%s.%N; }
+cols="id bigint PRIMARY KEY, name text NOT NULL, amount numeric(12,2) NOT NULL, placed_at timestamptz NOT NULL, paid boolean"
+for t in copy_a target_b py_c s_insert s_upsert s_latency; do psql -c "CREATE TABLE $t ($cols)"; done
+psql -c "CREATE UNLOGGED TABLE stage_b (id bigint, name text, amount numeric(12,2), placed_at timestamptz, paid boolean)"
+
+coproc KAFKA { "$bin/app/sluice" kafka --topic bench:16 --topic latency:16 2>"$work/kafka.log"; }
+kafka_pid=$KAFKA_PID
+read -r bootstrap <&"${KAFKA[0]}"
+
+"$bin/bench/bench_produce" --csv "$work/rows.csv" --count "$N"
+chmod 644 "$work/rows.csv"
+t=$(now); psql -c "COPY copy_a FROM '$work/rows.csv' (FORMAT csv)"; a=$(echo "$(now) - $t" | bc)
+t=$(now)
+psql -c "COPY stage_b FROM '$work/rows.csv' (FORMAT csv)"
+psql -c "INSERT INTO target_b SELECT * FROM stage_b ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, amount = EXCLUDED.amount, placed_at = EXCLUDED.placed_at, paid = EXCLUDED.paid"
+b=$(echo "$(now) - $t" | bc)
+
+t=$(now); "$bin/bench/bench_produce" --bootstrap "$bootstrap" --topic bench --count "$N"; p=$(echo "$(now) - $t" | bc)
+
+sink_config() {  # NAME MODE TABLE TOPIC
+  cat >"$work/$1.json" <<JSON
+{"name": "$1", "config": {"connector.class": "jdbc-sink",
+ "connection.url": "jdbc:postgresql://127.0.0.1:$port/postgres?user=postgres",
+ "bootstrap.servers": "$bootstrap", "topics": "$4", "table.name.format": "$3",
+ "insert.mode": "$2", "pk.mode": "record_value", "pk.fields": "id", "batch.size": "${BATCH:-20000}"}}
+JSON
+}
+sink_config bench-insert insert s_insert bench
+sink_config bench-upsert upsert s_upsert bench
+sink_config bench-latency upsert s_latency latency
+sed -i 's/"batch.size": "[0-9]*"/"batch.size": "3000"/' "$work/bench-latency.json"
+
+ins=$("$bin/bench/sink_e2e" --config "$work/bench-insert.json" --expect "$N" 2>"$work/insert.log") || { tail "$work/insert.log"; exit 1; }
+ups=$("$bin/bench/sink_e2e" --config "$work/bench-upsert.json" --expect "$N" 2>"$work/upsert.log") || { tail "$work/upsert.log"; exit 1; }
+py=$(/usr/bin/python3 bench/python_sink.py "$bootstrap" bench "host=$work/pg port=$port user=postgres dbname=postgres" py_c "$N")
+
+"$bin/bench/sink_e2e" --config "$work/bench-latency.json" --expect "$LAT_N" >"$work/lat.json" 2>"$work/lat.log" &
+lat_pid=$!
+sleep 2
+"$bin/bench/bench_produce" --bootstrap "$bootstrap" --topic latency --count "$LAT_N" --rate 10000
+wait $lat_pid || { tail "$work/lat.log"; exit 1; }
+lat=$(cat "$work/lat.json")
+
+for t in copy_a target_b py_c s_insert s_upsert; do
+  n=$(psql -c "SELECT count(*) FROM $t"); [[ "$n" == "$N" ]] || { echo "table $t holds $n rows, expected $N" >&2; exit 1; }
+done
+python3 - "$N" "$a" "$b" "$p" "$ins" "$ups" "$py" "$lat" <<'PY'
+import json, sys
+n = int(sys.argv[1]); a, b, p = map(float, sys.argv[2:5])
+ins, ups, py, lat = (json.loads(x) for x in sys.argv[5:9])
+ra, rb = n / a, n / b
+print(f"rows: {n}, 16 partitions, Connect JSON with schema, PostgreSQL 15 on this machine")
+print(f"(a) raw COPY from file:            {ra:10.0f} rows/s  ({a:.2f} s)")
+print(f"(b) COPY staging + ON CONFLICT:    {rb:10.0f} rows/s  ({b:.2f} s)")
+print(f"(c) Python consumer (5000/batch):  {py['rows_per_s']:10.0f} rows/s  ({py['seconds']:.2f} s)")
+print(f"    producing the topic:           {n / p:10.0f} rec/s   ({p:.2f} s, not a baseline)")
+print(f"sluice insert:                     {ins['rows_per_s']:10.0f} rows/s  ({ins['seconds']:.2f} s)  = {ins['rows_per_s']/ra:.2f}x (a)  [target >= 0.8]")
+print(f"sluice upsert:                     {ups['rows_per_s']:10.0f} rows/s  ({ups['seconds']:.2f} s)  = {ups['rows_per_s']/rb:.2f}x (b)  [target >= 0.7]"
+      f"  = {ups['rows_per_s']/py['rows_per_s']:.1f}x (c)  [target >= 4]")
+print(f"peak RSS: insert {ins['peak_rss_mib']} MiB, upsert {ups['peak_rss_mib']} MiB  [target <= 128]")
+print(f"steady 10k rec/s upsert: p50 <= {lat['latency_p50_s']*1000:.1f} ms, p95 <= {lat['latency_p95_s']*1000:.1f} ms, "
+      f"p99 <= {lat['latency_p99_s']*1000:.1f} ms, max {lat['latency_max_s']*1000:.0f} ms  [target p99 <= 100 ms] (bucket upper bounds)")
+print("raw:", json.dumps({"insert": ins, "upsert": ups, "python": py, "latency": lat}))
+PY

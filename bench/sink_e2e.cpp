@@ -1,0 +1,89 @@
+// sink_e2e: runs one jdbc-sink connector in this process (exactly what `sluice run` runs) until
+// the offsets it committed cover --expect records, then prints one JSON line of figures:
+// seconds from start to the last commit, rows/s, produce→commit latency percentiles, database
+// seconds per batch, and the peak RSS of this process.
+//   sink_e2e --config FILE --expect N [--timeout S]
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "app/load_configs.hpp"
+#include "sink/sink_connector.hpp"
+
+namespace {
+long peak_rss_kb() {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+  return 0;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string file;
+  std::int64_t expect = 0, timeout_s = 600;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string k = argv[i], v = argv[i + 1];
+    if (k == "--config") file = v;
+    else if (k == "--expect") expect = std::stoll(v);
+    else if (k == "--timeout") timeout_s = std::stoll(v);
+  }
+  auto l = sluice::app::load_and_validate({file});
+  if (!l.problems.empty() || l.connectors.size() != 1) {
+    for (const auto& p : l.problems) fmt::print(stderr, "{}\n", p);
+    return 1;
+  }
+  sluice::sink::sink_connector c(l.connectors.front());
+  auto t0 = std::chrono::steady_clock::now();
+  c.start();
+  std::int64_t done = 0;
+  auto last_change = t0;
+  for (;;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::int64_t sum = 0;
+    for (const auto& m : c.metrics()) sum += static_cast<std::int64_t>(m->records_written + m->records_failed);
+    if (sum != done) last_change = std::chrono::steady_clock::now();
+    done = sum;
+    if (done >= expect) break;
+    if (auto f = c.failure()) {
+      fmt::print(stderr, "sink failed: {}\n", sluice::render(*f));
+      return 1;
+    }
+    if (std::chrono::steady_clock::now() - t0 > std::chrono::seconds(timeout_s)) {
+      fmt::print(stderr, "timeout: {} of {} records written\n", done, expect);
+      return 1;
+    }
+  }
+  double secs = std::chrono::duration<double>(last_change - t0).count();
+  c.stop();
+  sluice::histogram const* lat = nullptr;
+  double p50 = 0, p95 = 0, p99 = 0, mx = 0, db = 0;
+  std::uint64_t batches = 0;
+  for (const auto& m : c.metrics()) {
+    lat = &m->latency_seconds;
+    p50 = std::max(p50, lat->quantile(0.50));
+    p95 = std::max(p95, lat->quantile(0.95));
+    p99 = std::max(p99, lat->quantile(0.99));
+    mx = std::max(mx, lat->max());
+    db += m->batch_seconds.sum();
+    batches += m->batches;
+  }
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  double cpu = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+               static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+  fmt::print(
+      "{{\"rows\":{},\"seconds\":{:.3f},\"rows_per_s\":{:.0f},\"batches\":{},"
+      "\"db_seconds_per_batch\":{:.4f},\"latency_p50_s\":{},\"latency_p95_s\":{},"
+      "\"latency_p99_s\":{},\"latency_max_s\":{:.3f},\"peak_rss_mib\":{:.1f},\"cpu_s\":{:.2f}}}\n",
+      done, secs, static_cast<double>(done) / secs, batches,
+      batches ? db / static_cast<double>(batches) : 0.0, p50, p95, p99, mx,
+      static_cast<double>(peak_rss_kb()) / 1024.0, cpu);
+  return 0;
+}

@@ -1,0 +1,70 @@
+#include "sink/batch.hpp"
+
+#include <algorithm>
+
+namespace sluice::sink {
+
+void batch::clear() {
+  entries_.clear();
+  arena_.clear();
+  ranges_.clear();
+  oldest_kafka_timestamp_ms = 0;
+  created_ms = 0;
+}
+
+batch_entry& batch::add(sink_record rec, std::optional<std::string_view> key,
+                        std::optional<std::string_view> value) {
+  auto put = [this](std::optional<std::string_view> b) {
+    raw_span s;
+    if (!b) return s;
+    s.offset = static_cast<std::uint32_t>(arena_.size());
+    s.size = static_cast<std::int32_t>(b->size());
+    arena_.append(*b);
+    return s;
+  };
+  auto& r = ranges_[{rec.pos.topic, rec.pos.partition}];
+  if (r.first < 0) r.first = rec.pos.offset;
+  r.next = std::max(r.next, rec.pos.offset + 1);
+  if (oldest_kafka_timestamp_ms == 0 || rec.pos.timestamp_ms < oldest_kafka_timestamp_ms)
+    oldest_kafka_timestamp_ms = rec.pos.timestamp_ms;
+  batch_entry e;
+  e.raw_key = put(key);
+  e.raw_value = put(value);
+  e.rec = std::move(rec);
+  entries_.push_back(std::move(e));
+  return entries_.back();
+}
+
+std::optional<std::string_view> batch::raw(raw_span s) const {
+  if (s.size < 0) return std::nullopt;
+  return std::string_view(arena_).substr(s.offset, static_cast<std::size_t>(s.size));
+}
+
+std::size_t batch::drop_partitions(const std::vector<partition_key>& parts) {
+  auto gone = [&](const batch_entry& e) {
+    return std::find(parts.begin(), parts.end(),
+                     partition_key{e.rec.pos.topic, e.rec.pos.partition}) != parts.end();
+  };
+  auto before = entries_.size();
+  entries_.erase(std::remove_if(entries_.begin(), entries_.end(), gone), entries_.end());
+  for (const auto& p : parts) ranges_.erase(p);
+  return before - entries_.size();
+}
+
+void batch::truncate_partition(const partition_key& part, std::int64_t offset) {
+  entries_.erase(std::remove_if(entries_.begin(), entries_.end(),
+                                [&](const batch_entry& e) {
+                                  return e.rec.pos.topic == part.first &&
+                                         e.rec.pos.partition == part.second &&
+                                         e.rec.pos.offset >= offset;
+                                }),
+                 entries_.end());
+  auto it = ranges_.find(part);
+  if (it == ranges_.end()) return;
+  if (offset <= it->second.first)
+    ranges_.erase(it);
+  else
+    it->second.next = offset;
+}
+
+}  // namespace sluice::sink

@@ -1,0 +1,63 @@
+#pragma once
+// A batch: the records taken from the consumer for one database transaction, with the raw bytes
+// of every record kept in one arena (for the dead-letter queue and the bisect of bad records),
+// and per partition the offset range it covers. Built by the poll thread, then owned by the writer.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/record.hpp"
+
+namespace sluice::sink {
+
+using partition_key = std::pair<std::string, std::int32_t>;  // topic, partition
+
+struct raw_span {
+  std::uint32_t offset = 0;
+  std::int32_t size = -1;  // -1 = null
+};
+
+struct batch_entry {
+  sink_record rec;
+  raw_span raw_key, raw_value;
+  std::optional<error_info> failure;  // set when conversion or writing failed
+};
+
+struct offset_range {
+  std::int64_t first = -1;  // first offset in this batch
+  std::int64_t next = -1;   // last offset + 1
+};
+
+class batch {
+ public:
+  void clear();
+  // Appends a record, copying its raw bytes into the arena.
+  batch_entry& add(sink_record rec, std::optional<std::string_view> key,
+                   std::optional<std::string_view> value);
+  std::optional<std::string_view> raw(raw_span s) const;
+
+  std::vector<batch_entry>& entries() noexcept { return entries_; }
+  const std::vector<batch_entry>& entries() const noexcept { return entries_; }
+  const std::map<partition_key, offset_range>& ranges() const noexcept { return ranges_; }
+  std::size_t size() const noexcept { return entries_.size(); }
+  std::size_t bytes() const noexcept { return arena_.size(); }
+  bool empty() const noexcept { return entries_.empty(); }
+  // Removes the entries of the given partitions (after a revocation); returns how many.
+  std::size_t drop_partitions(const std::vector<partition_key>& parts);
+  // Keeps, in `part`, only entries with offset < `offset`, and ends its range there.
+  void truncate_partition(const partition_key& part, std::int64_t offset);
+
+  std::int64_t oldest_kafka_timestamp_ms = 0;  // for produce→commit latency
+  std::int64_t created_ms = 0;                 // steady clock ms when the first record came
+
+ private:
+  std::vector<batch_entry> entries_;
+  std::string arena_;
+  std::map<partition_key, offset_range> ranges_;
+};
+
+}  // namespace sluice::sink

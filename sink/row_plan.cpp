@@ -1,0 +1,197 @@
+#include "sink/row_plan.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+
+namespace sluice::sink {
+namespace {
+
+bool allowed(const sink_settings& s, const std::string& name) {
+  return s.fields_whitelist.empty() ||
+         std::find(s.fields_whitelist.begin(), s.fields_whitelist.end(), name) !=
+             s.fields_whitelist.end();
+}
+
+field_schema kafka_field(const std::string& name, type_kind t) {
+  field_schema f;
+  f.name = name;
+  f.type = t;
+  f.optional = false;
+  return f;
+}
+
+// Every distinct value (or key) schema in the records, first seen first.
+std::vector<const struct_schema*> distinct(const std::vector<const sink_record*>& recs, bool key) {
+  std::vector<const struct_schema*> out;
+  for (const auto* r : recs) {
+    const auto* s = key ? r->key_schema.get() : r->value_schema.get();
+    if (s && std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+  }
+  return out;
+}
+
+}  // namespace
+
+row_plan row_plan::build(const sink_settings& s, const std::vector<const sink_record*>& recs,
+                         const std::string& table) {
+  row_plan p;
+  auto where = fmt::format("sink '{}' table '{}'", s.connector, table);
+  auto values = distinct(recs, false);
+  std::set<std::string> taken;
+  auto add = [&](planned_column c) {
+    if (taken.insert(c.name).second) p.columns_.push_back(std::move(c));
+  };
+
+  switch (s.pk) {
+    case pk_mode::none:
+      break;
+    case pk_mode::kafka: {
+      if (s.pk_fields.size() != 3)
+        throw error({.what = "cannot build the primary key", .where = where,
+                     .why = "pk.mode=kafka needs three column names (topic, partition, offset)",
+                     .fix = "set pk.fields to three names or leave it empty for "
+                            "__connect_topic,__connect_partition,__connect_offset"});
+      add({s.pk_fields[0], kafka_field(s.pk_fields[0], type_kind::string), column_origin::kafka_topic, true});
+      add({s.pk_fields[1], kafka_field(s.pk_fields[1], type_kind::int32), column_origin::kafka_partition, true});
+      add({s.pk_fields[2], kafka_field(s.pk_fields[2], type_kind::int64), column_origin::kafka_offset, true});
+      break;
+    }
+    case pk_mode::record_key: {
+      auto keys = distinct(recs, true);
+      if (keys.empty())
+        throw error({.what = "cannot build the primary key", .where = where,
+                     .why = "pk.mode=record_key but the records have no key",
+                     .fix = "produce records with keys, or use pk.mode=record_value / kafka"});
+      const auto* ks = keys.front();
+      if (ks->fields.size() == 1 && ks->fields[0].name.empty()) {
+        // A primitive key: one column, named by pk.fields.
+        p.primitive_key_ = true;
+        auto f = ks->fields[0];
+        f.name = s.pk_fields.empty() ? "__connect_key" : s.pk_fields[0];
+        f.optional = false;
+        if (s.pk_fields.size() > 1)
+          throw error({.what = "cannot build the primary key", .where = where,
+                       .why = fmt::format("the record key is a primitive but pk.fields names {} "
+                                          "columns", s.pk_fields.size()),
+                       .fix = "set pk.fields to a single column name for a primitive key"});
+        add({f.name, f, column_origin::key_field, true});
+      } else {
+        std::vector<std::string> names = s.pk_fields;
+        if (names.empty())
+          for (const auto& f : ks->fields) names.push_back(f.name);
+        for (const auto& n : names) {
+          int i = ks->index_of(n);
+          if (i < 0)
+            throw error({.what = "cannot build the primary key", .where = where,
+                         .why = fmt::format("pk.fields names '{}' but the record key has no such "
+                                            "field", n),
+                         .fix = "set pk.fields to fields of the record key (case-sensitive)"});
+          auto f = ks->fields[static_cast<std::size_t>(i)];
+          f.optional = false;
+          add({n, f, column_origin::key_field, true});
+        }
+      }
+      break;
+    }
+    case pk_mode::record_value: {
+      if (values.empty())
+        throw error({.what = "cannot build the primary key", .where = where,
+                     .why = "pk.mode=record_value but the records have no value",
+                     .fix = "use pk.mode=record_key for deletes"});
+      std::vector<std::string> names = s.pk_fields;
+      if (names.empty())
+        for (const auto& f : values.front()->fields) names.push_back(f.name);
+      for (const auto& n : names) {
+        int i = values.front()->index_of(n);
+        if (i < 0)
+          throw error({.what = "cannot build the primary key", .where = where,
+                       .why = fmt::format("pk.fields names '{}' but the record value has no such "
+                                          "field", n),
+                       .fix = "set pk.fields to fields of the record value (case-sensitive)"});
+        auto f = values.front()->fields[static_cast<std::size_t>(i)];
+        f.optional = false;
+        add({n, f, column_origin::value_field, true});
+      }
+      break;
+    }
+  }
+  p.pk_count_ = p.columns_.size();
+  for (const auto* vs : values)
+    for (const auto& f : vs->fields)
+      if (allowed(s, f.name)) add({f.name, f, column_origin::value_field, false});
+  return p;
+}
+
+std::vector<std::string> row_plan::pk_names() const {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < pk_count_; ++i) out.push_back(columns_[i].name);
+  return out;
+}
+
+const std::vector<int>& row_plan::positions(const struct_schema* s, bool key_side) {
+  auto& cache = key_side ? key_pos_ : value_pos_;
+  auto it = cache.find(s);
+  if (it != cache.end()) return it->second;
+  std::vector<int> pos(columns_.size(), -1);
+  auto want = key_side ? column_origin::key_field : column_origin::value_field;
+  for (std::size_t i = 0; i < columns_.size(); ++i) {
+    if (columns_[i].origin != want) continue;
+    if (key_side && primitive_key_)
+      pos[i] = 0;
+    else
+      pos[i] = s->index_of(columns_[i].name);
+  }
+  return cache.emplace(s, std::move(pos)).first->second;
+}
+
+void row_plan::extract(const sink_record& r, std::vector<const value*>& out,
+                       value_scratch& scratch, bool keys_only) {
+  std::size_t n = keys_only ? pk_count_ : columns_.size();
+  out.assign(n, nullptr);
+  const std::vector<int>* kp = r.key_schema ? &positions(r.key_schema.get(), true) : nullptr;
+  const std::vector<int>* vp = r.value_schema ? &positions(r.value_schema.get(), false) : nullptr;
+  for (std::size_t i = 0; i < n; ++i) {
+    switch (columns_[i].origin) {
+      case column_origin::key_field:
+        if (kp && (*kp)[i] >= 0 && static_cast<std::size_t>((*kp)[i]) < r.key.size())
+          out[i] = &r.key[static_cast<std::size_t>((*kp)[i])];
+        break;
+      case column_origin::value_field:
+        if (vp && (*vp)[i] >= 0 && static_cast<std::size_t>((*vp)[i]) < r.value.size())
+          out[i] = &r.value[static_cast<std::size_t>((*vp)[i])];
+        break;
+      case column_origin::kafka_topic:
+        scratch[0] = r.pos.topic;
+        out[i] = &scratch[0];
+        break;
+      case column_origin::kafka_partition:
+        scratch[1] = static_cast<std::int64_t>(r.pos.partition);
+        out[i] = &scratch[1];
+        break;
+      case column_origin::kafka_offset:
+        scratch[2] = r.pos.offset;
+        out[i] = &scratch[2];
+        break;
+    }
+  }
+}
+
+std::string row_plan::dedupe_key(const sink_record& r) {
+  extract(r, tmp_, tmp_scratch_, true);
+  std::string k;
+  for (const auto* v : tmp_) {
+    auto d = v ? to_display(*v) : std::string("\x01NULL");
+    k += std::to_string(v ? v->index() : 99);
+    k += ':';
+    k += std::to_string(d.size());
+    k += ':';
+    k += d;
+  }
+  return k;
+}
+
+}  // namespace sluice::sink

@@ -1,0 +1,56 @@
+#pragma once
+// The columns one table gets from a batch's records, and where each column's value comes from
+// (a key field, a value field, or the record's Kafka coordinates), following pk.mode, pk.fields
+// and fields.whitelist as Confluent's JDBC sink does. Dialect-neutral: writers for every database
+// use the same plan. Not thread-safe (caches field positions per schema).
+#include <array>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/record.hpp"
+#include "sink/sink_settings.hpp"
+
+namespace sluice::sink {
+
+enum class column_origin : std::uint8_t { key_field, value_field, kafka_topic, kafka_partition, kafka_offset };
+
+struct planned_column {
+  std::string name;
+  field_schema schema;  // type for auto.create / auto.evolve
+  column_origin origin;
+  bool is_pk = false;
+};
+
+using value_scratch = std::array<value, 3>;  // holds generated Kafka-coordinate values
+
+class row_plan {
+ public:
+  // Throws sluice::error naming pk.mode / pk.fields when the records cannot give the key asked for.
+  static row_plan build(const sink_settings& s, const std::vector<const sink_record*>& records,
+                        const std::string& table);
+
+  const std::vector<planned_column>& columns() const noexcept { return columns_; }
+  std::size_t pk_count() const noexcept { return pk_count_; }
+  std::vector<std::string> pk_names() const;
+
+  // out[i] points at the value of columns()[i] for `r` (nullptr = NULL / absent). With
+  // keys_only, only the pk columns are filled (deletes).
+  void extract(const sink_record& r, std::vector<const value*>& out, value_scratch& scratch,
+               bool keys_only = false);
+  // A byte string equal for two records exactly when their pk values are equal.
+  std::string dedupe_key(const sink_record& r);
+
+ private:
+  const std::vector<int>& positions(const struct_schema* s, bool key_side);
+
+  std::vector<planned_column> columns_;
+  std::size_t pk_count_ = 0;
+  bool primitive_key_ = false;
+  // field positions of each column in a given schema (-1 absent), per schema instance
+  std::unordered_map<const struct_schema*, std::vector<int>> key_pos_, value_pos_;
+  std::vector<const value*> tmp_;
+  value_scratch tmp_scratch_;
+};
+
+}  // namespace sluice::sink

@@ -1,0 +1,153 @@
+#include "sink/sink_connector.hpp"
+
+#include <chrono>
+#include <condition_variable>
+
+#include <fmt/format.h>
+
+#include "core/convert/converter.hpp"
+#include "core/log.hpp"
+#include "pool/registry.hpp"
+#include "sink/sink_task.hpp"
+
+namespace sluice::sink {
+namespace {
+
+pool::registry<pg::connection>& pg_registry() {
+  static pool::registry<pg::connection> r;
+  return r;
+}
+
+// Sleeps for `d` or until stop is requested; returns false when stopped.
+bool sleep_unless_stopped(std::stop_token stop, std::chrono::milliseconds d) {
+  std::mutex m;
+  std::condition_variable_any cv;
+  std::unique_lock lock(m);
+  return !cv.wait_for(lock, stop, d, [] { return false; }) && !stop.stop_requested();
+}
+
+}  // namespace
+
+std::shared_ptr<pg_pool> postgres_pool_for(const config::connector_config& cfg) {
+  const auto& target = cfg.connection();
+  if (target.kind != config::dialect::postgresql)
+    throw error({.what = "cannot start the sink", .where = fmt::format("connector '{}'", cfg.name()),
+                 .why = "only PostgreSQL is supported by this build's sink",
+                 .fix = "use a jdbc:postgresql:// connection.url"});
+  pool::pool_settings ps;
+  ps.name = target.display;
+  ps.max_size = static_cast<std::size_t>(cfg.get_int("connection.pool.max.size"));
+  ps.acquire_timeout = std::chrono::milliseconds(cfg.get_int("connection.pool.acquire.timeout.ms"));
+  ps.max_lifetime = std::chrono::milliseconds(cfg.get_int("connection.pool.max.lifetime.ms"));
+  ps.idle_timeout = std::chrono::milliseconds(cfg.get_int("connection.pool.idle.timeout.ms"));
+  ps.lease_warn = std::chrono::milliseconds(cfg.get_int("connection.pool.lease.warn.ms"));
+  auto conninfo = target.libpq_conninfo;
+  auto where = target.display;
+  return pg_registry().get(target.pool_key, ps, [conninfo, where] {
+    return pg::connection::open(conninfo, where);
+  });
+}
+
+namespace {
+kafka::settings base_settings(const config::connector_config& cfg, const char* role_prefix) {
+  kafka::settings s;
+  s["bootstrap.servers"] = cfg.get_string("bootstrap.servers");
+  for (const auto& [k, v] : cfg.with_prefix("kafka.")) s[k] = v;
+  for (const auto& [k, v] : cfg.with_prefix(role_prefix)) s[k] = v;
+  return s;
+}
+}  // namespace
+
+kafka::settings consumer_settings(const config::connector_config& cfg, const std::string& group) {
+  kafka::settings s;
+  s["group.id"] = group;
+  s["auto.offset.reset"] = "earliest";  // as Kafka Connect's sink consumers
+  // Eager round-robin: librdkafka 2.0.2 (Debian bookworm) asserts when a cooperative-sticky
+  // consumer is closed before its first assignment (librdkafka #4312, fixed in 2.3.0), and its
+  // mock broker stalled re-joins of a cooperative group in our tests. Override with
+  // consumer.override.partition.assignment.strategy on a newer librdkafka.
+  s["partition.assignment.strategy"] = "roundrobin";
+  // Bound the prefetch per partition so memory stays flat whatever the lag.
+  s["queued.max.messages.kbytes"] = "4096";
+  s["fetch.max.bytes"] = "8388608";
+  for (const auto& [k, v] : base_settings(cfg, "consumer.override.")) s[k] = v;
+  return s;
+}
+
+kafka::settings producer_settings(const config::connector_config& cfg) {
+  kafka::settings s;
+  s["linger.ms"] = "5";
+  for (const auto& [k, v] : base_settings(cfg, "producer.override.")) s[k] = v;
+  return s;
+}
+
+sink_connector::sink_connector(config::connector_config cfg)
+    : cfg_(std::move(cfg)), s_(sink_settings::from(cfg_)) {}
+
+sink_connector::~sink_connector() { stop(); }
+
+void sink_connector::start() {
+  pool_ = postgres_pool_for(cfg_);
+  for (int i = 0; i < s_.tasks; ++i) metrics_.push_back(std::make_shared<task_metrics>());
+  live_tasks_ = s_.tasks;
+  for (int i = 0; i < s_.tasks; ++i)
+    threads_.emplace_back([this, i](std::stop_token st) { task_main(i, st); });
+}
+
+void sink_connector::stop() {
+  for (auto& t : threads_) t.request_stop();
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+  threads_.clear();
+}
+
+bool sink_connector::running() const {
+  std::lock_guard lock(mu_);
+  return live_tasks_ > 0;
+}
+
+std::optional<error_info> sink_connector::failure() const {
+  std::lock_guard lock(mu_);
+  return failure_;
+}
+
+void sink_connector::task_main(int id, std::stop_token stop) {
+  auto logger = log::get("sink");
+  convert::converter_settings conv;
+  conv.key_format = convert::format_from_class(cfg_.get_string("key.converter"));
+  conv.value_format = convert::format_from_class(cfg_.get_string("value.converter"));
+  conv.key_schemas_enable = cfg_.get_bool("key.converter.schemas.enable");
+  conv.value_schemas_enable = cfg_.get_bool("value.converter.schemas.enable");
+  conv.delete_enabled = s_.delete_enabled;
+  conv.truncate_enabled = s_.truncate_enabled;
+  auto where = fmt::format("sink '{}' task {}", s_.connector, id);
+  auto cs = consumer_settings(cfg_, s_.group_id);
+  auto ps = producer_settings(cfg_);
+  for (int attempt = 0; !stop.stop_requested(); ++attempt) {
+    try {
+      auto w = std::make_unique<pg_writer>(s_, pool_, where + " writer");
+      sink_task task(s_, id, conv, std::move(w), cs, ps, metrics_[static_cast<std::size_t>(id)]);
+      task.run(stop);
+      break;
+    } catch (const error& e) {
+      if (!e.retryable()) {
+        logger->error("{}: failed: {}", where, e.what());
+        std::lock_guard lock(mu_);
+        if (!failure_) failure_ = e.info();
+        break;
+      }
+      auto wait = std::chrono::milliseconds(std::min(500 * (1 << std::min(attempt, 6)), 30000));
+      logger->warn("{}: restarting in {} ms after: {}", where, wait.count(), e.what());
+      if (!sleep_unless_stopped(stop, wait)) break;
+    } catch (const std::exception& e) {
+      logger->error("{}: failed: {}", where, e.what());
+      std::lock_guard lock(mu_);
+      if (!failure_) failure_ = error_info{.what = e.what(), .where = where};
+      break;
+    }
+  }
+  std::lock_guard lock(mu_);
+  --live_tasks_;
+}
+
+}  // namespace sluice::sink

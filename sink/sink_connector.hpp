@@ -1,0 +1,57 @@
+#pragma once
+// A running jdbc-sink connector: tasks.max tasks (each a consumer in the connector's group and a
+// writer), sharing the database's bounded pool. A task that fails with a retryable error (the
+// database or broker gone, a rebalance conflict) is restarted with back-off; a task that fails for
+// good stops with its reason, readable through failure().
+// Thread-safety: start/stop from one thread; the observers from any.
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "config/connector_config.hpp"
+#include "kafka/settings.hpp"
+#include "sink/metrics.hpp"
+#include "sink/pg_writer.hpp"
+#include "sink/sink_settings.hpp"
+
+namespace sluice::sink {
+
+class sink_connector {
+ public:
+  explicit sink_connector(config::connector_config cfg);
+  ~sink_connector();
+
+  void start();
+  void stop();  // graceful: flush, commit, leave the group; returns when every task ended
+
+  bool running() const;
+  std::optional<error_info> failure() const;  // the first fatal task failure
+  const std::vector<std::shared_ptr<task_metrics>>& metrics() const { return metrics_; }
+  std::shared_ptr<pg_pool> pool() const { return pool_; }
+  const sink_settings& settings() const { return s_; }
+
+ private:
+  void task_main(int id, std::stop_token stop);
+
+  config::connector_config cfg_;
+  sink_settings s_;
+  std::shared_ptr<pg_pool> pool_;
+  std::vector<std::shared_ptr<task_metrics>> metrics_;
+  std::vector<std::jthread> threads_;
+  mutable std::mutex mu_;
+  std::optional<error_info> failure_;
+  int live_tasks_ = 0;
+};
+
+// The bounded pool of this process for the connector's database (shared by every connector that
+// names the same database).
+std::shared_ptr<pg_pool> postgres_pool_for(const config::connector_config& cfg);
+
+// Kafka client settings for a connector: bootstrap.servers, then kafka.*, then
+// consumer.override.* / producer.override.* (later wins).
+kafka::settings consumer_settings(const config::connector_config& cfg, const std::string& group);
+kafka::settings producer_settings(const config::connector_config& cfg);
+
+}  // namespace sluice::sink

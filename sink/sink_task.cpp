@@ -1,0 +1,247 @@
+#include "sink/sink_task.hpp"
+
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "core/log.hpp"
+
+namespace sluice::sink {
+namespace {
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+std::int64_t unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+sink_task::sink_task(const sink_settings& s, int id, convert::converter_settings conv,
+                     std::unique_ptr<writer> w, kafka::settings consumer_settings,
+                     kafka::settings producer_settings, std::shared_ptr<task_metrics> metrics)
+    : s_(s), id_(id), where_(fmt::format("sink '{}' task {}", s.connector, id)),
+      converter_(conv), writer_(std::move(w)), dlq_(s, id, producer_settings),
+      metrics_(std::move(metrics)) {
+  consumer_ = std::make_unique<kafka::consumer>(consumer_settings, where_, this);
+  writer_thread_ = std::jthread([this](std::stop_token st) { writer_loop(st); });
+}
+
+sink_task::~sink_task() {
+  writer_thread_.request_stop();
+  cv_.notify_all();
+  if (writer_thread_.joinable()) writer_thread_.join();
+}
+
+void sink_task::writer_loop(std::stop_token st) {
+  for (;;) {
+    batch b;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return todo_.has_value() || st.stop_requested(); });
+      if (!todo_) return;
+      b = std::move(*todo_);
+      todo_.reset();
+    }
+    std::optional<write_result> r;
+    std::exception_ptr err;
+    try {
+      r = writer_->write(b, [this](const batch& bb, const std::vector<std::size_t>& failed) {
+        dlq_.send(bb, failed);
+      });
+      if (!r->conflict) {
+        auto t = unix_ms();
+        for (const auto& e : b.entries())
+          metrics_->latency_seconds.observe(
+              static_cast<double>(std::max<std::int64_t>(0, t - e.rec.pos.timestamp_ms)) / 1000.0);
+      }
+    } catch (...) {
+      err = std::current_exception();
+    }
+    {
+      std::lock_guard lock(mu_);
+      done_ = std::move(r);
+      writer_error_ = err;
+      busy_ = false;
+    }
+    cv_.notify_all();
+  }
+}
+
+void sink_task::apply(write_result& r) {
+  if (r.conflict) {
+    ++metrics_->conflicts;
+    throw error({.what = "stored offsets moved under this task", .where = where_,
+                 .why = "another owner of these partitions committed first (a rebalance); "
+                        "nothing of this batch was written",
+                 .fix = "none needed: the task restarts and resumes from the stored offsets",
+                 .retryable = true});
+  }
+  metrics_->records_written += r.rows_written;
+  metrics_->records_failed += r.failed.size();
+  metrics_->retries += static_cast<std::uint64_t>(r.retries);
+  ++metrics_->batches;
+  metrics_->batch_seconds.observe(r.db_seconds);
+  metrics_->last_commit_unix_ms = unix_ms();
+  {
+    std::lock_guard lock(metrics_->mu);
+    for (const auto& [k, off] : r.committed) metrics_->committed[k] = off;
+  }
+  for (const auto& [k, off] : r.committed) to_commit_[k] = off;
+  if (r.fatal)
+    throw error({.what = "stopping: a record cannot be written (errors.tolerance=none)",
+                 .where = r.fatal->where.empty() ? where_ : r.fatal->where,
+                 .why = r.fatal->what + (r.fatal->why.empty() ? "" : ": " + r.fatal->why),
+                 .fix = r.fatal->fix.empty()
+                            ? "fix the record or the table, or set errors.tolerance=all with "
+                              "errors.deadletterqueue.topic.name to route bad records aside"
+                            : r.fatal->fix + "; or set errors.tolerance=all to route bad records "
+                                             "to errors.deadletterqueue.topic.name",
+                 .code = r.fatal->code});
+}
+
+void sink_task::wait_writer_idle() {
+  std::optional<write_result> r;
+  std::exception_ptr err;
+  {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return !busy_; });
+    r = std::move(done_);
+    done_.reset();
+    err = writer_error_;
+    writer_error_ = nullptr;
+  }
+  if (err) std::rethrow_exception(err);
+  if (r) {
+    apply(*r);
+    commit_to_group(true);
+  }
+}
+
+void sink_task::handoff() {
+  wait_writer_idle();
+  {
+    std::lock_guard lock(mu_);
+    todo_ = std::move(pending_);
+    busy_ = true;
+  }
+  cv_.notify_all();
+  pending_ = batch();
+  pending_since_ms_ = 0;
+}
+
+void sink_task::commit_to_group(bool async) {
+  if (to_commit_.empty()) return;
+  std::vector<kafka::topic_partition> offs;
+  for (const auto& [k, off] : to_commit_) offs.push_back({k.first, k.second, off});
+  to_commit_.clear();
+  try {
+    consumer_->commit(offs, async);
+  } catch (const error& e) {
+    // The database holds the truth; the group's offsets only feed lag tools.
+    log::get("sink")->debug("{}: committing offsets to the group failed: {}", where_, e.what());
+  }
+}
+
+void sink_task::add(const kafka::message& m) {
+  kafka_position pos{std::string(m.topic()), m.partition(), m.offset(), m.timestamp_ms()};
+  auto key = m.key();
+  auto val = m.value();
+  std::size_t bytes = (key ? key->size() : 0) + (val ? val->size() : 0);
+  ++metrics_->records_in;
+  metrics_->bytes_in += bytes;
+  if (pending_.empty()) pending_since_ms_ = now_ms();
+  try {
+    auto rec = converter_.convert(pos, key, val);
+    rec.size_bytes = bytes;
+    pending_.add(std::move(rec), key, val);
+  } catch (const error& e) {
+    sink_record rec;
+    rec.pos = pos;
+    auto& entry = pending_.add(std::move(rec), key, val);
+    auto info = e.info();
+    info.code = "convert";
+    entry.failure = info;
+  }
+}
+
+void sink_task::on_assigned(std::vector<kafka::topic_partition>& parts) {
+  try {
+    wait_writer_idle();
+    std::vector<partition_key> keys;
+    for (const auto& p : parts) keys.emplace_back(p.topic, p.partition);
+    auto stored = writer_->load_offsets(keys);
+    for (auto& p : parts) {
+      auto it = stored.find({p.topic, p.partition});
+      if (it != stored.end() && it->second) p.offset = *it->second;
+    }
+    log::get("sink")->info("{}: assigned {} partition(s)", where_, parts.size());
+  } catch (...) {
+    if (!callback_error_) callback_error_ = std::current_exception();
+  }
+}
+
+void sink_task::on_revoked(const std::vector<kafka::topic_partition>& parts) {
+  try {
+    wait_writer_idle();
+    commit_to_group(false);
+  } catch (...) {
+    if (!callback_error_) callback_error_ = std::current_exception();
+  }
+  std::vector<partition_key> keys;
+  for (const auto& p : parts) keys.emplace_back(p.topic, p.partition);
+  pending_.drop_partitions(keys);
+  writer_->forget(keys);
+  log::get("sink")->info("{}: gave up {} partition(s)", where_, parts.size());
+}
+
+void sink_task::run(std::stop_token stop) {
+  consumer_->subscribe(s_.topics);
+  auto logger = log::get("sink");
+  std::int64_t last_kafka_error_log = 0;
+  while (!stop.stop_requested()) {
+    if (callback_error_) std::rethrow_exception(std::exchange(callback_error_, nullptr));
+    auto wait = std::chrono::milliseconds(100);
+    if (!pending_.empty()) {
+      auto left = s_.linger.count() - (now_ms() - pending_since_ms_);
+      wait = std::chrono::milliseconds(std::max<std::int64_t>(0, std::min<std::int64_t>(left, 100)));
+    }
+    // Drain what librdkafka already has without blocking, up to the batch bound.
+    for (auto m = consumer_->poll(wait); m; m = consumer_->poll(std::chrono::milliseconds(0))) {
+      if (m->error() != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        if (m->error() != RD_KAFKA_RESP_ERR__PARTITION_EOF && now_ms() - last_kafka_error_log > 5000) {
+          last_kafka_error_log = now_ms();
+          logger->warn("{}: Kafka: {} (librdkafka retries by itself)", where_, m->error_text());
+        }
+        break;
+      }
+      add(*m);
+      if (pending_.size() >= s_.batch_size || pending_.bytes() >= s_.batch_max_bytes) break;
+    }
+    if (callback_error_) std::rethrow_exception(std::exchange(callback_error_, nullptr));
+    {
+      // Apply a finished write without waiting for one in progress.
+      bool idle;
+      {
+        std::lock_guard lock(mu_);
+        idle = !busy_ && (done_ || writer_error_);
+      }
+      if (idle) wait_writer_idle();
+    }
+    if (!pending_.empty() &&
+        (pending_.size() >= s_.batch_size || pending_.bytes() >= s_.batch_max_bytes ||
+         now_ms() - pending_since_ms_ >= s_.linger.count()))
+      handoff();
+  }
+  // Graceful stop: write what is pending, commit, leave the group.
+  if (!pending_.empty()) handoff();
+  wait_writer_idle();
+  commit_to_group(false);
+  consumer_->close();
+  logger->info("{}: stopped cleanly", where_);
+}
+
+}  // namespace sluice::sink

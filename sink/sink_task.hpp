@@ -1,0 +1,72 @@
+#pragma once
+// One sink task: a Kafka consumer in the connector's group, and a writer thread. The poll thread
+// consumes and converts records into the pending batch while the writer thread writes the
+// previous batch to the database (one transaction: rows + offsets), so decoding overlaps
+// writing. On assignment the task seeks to the offsets stored in the database; on revocation it
+// waits for the batch in flight and drops pending records of the partitions it gives up (their
+// next owner reads them again from the stored offsets).
+// Thread-safety: run() on one thread; metrics() from any.
+#include <condition_variable>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stop_token>
+#include <thread>
+
+#include "core/convert/converter.hpp"
+#include "kafka/consumer.hpp"
+#include "sink/batch.hpp"
+#include "sink/dead_letter_queue.hpp"
+#include "sink/metrics.hpp"
+#include "sink/sink_settings.hpp"
+#include "sink/writer.hpp"
+
+namespace sluice::sink {
+
+class sink_task final : public kafka::rebalance_listener {
+ public:
+  sink_task(const sink_settings& s, int id, convert::converter_settings conv,
+            std::unique_ptr<writer> w, kafka::settings consumer_settings,
+            kafka::settings producer_settings, std::shared_ptr<task_metrics> metrics);
+  ~sink_task() override;
+
+  // Consumes and writes until `stop` is requested (then flushes, commits and leaves the group)
+  // or a fatal error (thrown; retryable() says whether a restart may help).
+  void run(std::stop_token stop);
+
+ private:
+  void on_assigned(std::vector<kafka::topic_partition>& parts) override;
+  void on_revoked(const std::vector<kafka::topic_partition>& parts) override;
+
+  void add(const kafka::message& m);
+  void handoff();              // pending → writer, waiting for the writer to be free
+  void wait_writer_idle();     // and apply its result
+  void apply(write_result& r);
+  void writer_loop(std::stop_token st);
+  void commit_to_group(bool async);
+
+  const sink_settings& s_;
+  int id_;
+  std::string where_;
+  convert::record_converter converter_;
+  std::unique_ptr<writer> writer_;
+  dead_letter_queue dlq_;
+  std::shared_ptr<task_metrics> metrics_;
+  std::unique_ptr<kafka::consumer> consumer_;
+
+  batch pending_;
+  std::int64_t pending_since_ms_ = 0;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::optional<batch> todo_;
+  std::optional<write_result> done_;
+  std::exception_ptr writer_error_;
+  bool busy_ = false;
+  std::exception_ptr callback_error_;  // from rebalance callbacks, rethrown by run()
+  std::map<partition_key, std::int64_t> to_commit_;
+  std::jthread writer_thread_;
+};
+
+}  // namespace sluice::sink
