@@ -172,6 +172,7 @@ void record_converter::impl::convert_key(std::string_view bytes, sink_record& r)
   if (t == od::json_type::null) {
     bool is_null = false;
     if (auto e = doc.is_null().get(is_null)) detail::fail_json(e, "");
+    if (!is_null) detail::fail_json(simdjson::N_ATOM_ERROR, "");
     detail::check_end(doc);
     return;  // a JSON null key is a null key
   }

@@ -47,7 +47,8 @@ schemaless_decoder::entry classify(V& v, std::string_view name) {
         e.k = kind::int64;
       } else {  // beyond int64: keep every digit as a Decimal of scale 0
         const std::string_view digits = !tok.empty() && tok[0] == '-' ? tok.substr(1) : tok;
-        if (digits.empty() || digits.find_first_not_of("0123456789") != std::string_view::npos)
+        if (digits.empty() || digits[0] == '0' ||
+            digits.find_first_not_of("0123456789") != std::string_view::npos)
           fail_json(simdjson::NUMBER_ERROR, name);
         e.k = kind::big_integer;
         e.text = tok;

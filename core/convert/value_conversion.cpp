@@ -77,6 +77,7 @@ void record_converter::impl::convert_value(std::string_view bytes, sink_record& 
   if (t == od::json_type::null) {
     bool is_null = false;
     if (auto e = doc.is_null().get(is_null)) detail::fail_json(e, "");
+    if (!is_null) detail::fail_json(simdjson::N_ATOM_ERROR, "");
     detail::check_end(doc);
     tombstone(r);
     return;

@@ -54,6 +54,11 @@ TEST(ConvertErrors, MalformedJsonIsReported) {
   EXPECT_WHY(value_error(R"({"a":1} {"a":2})", json_settings(false)), "unexpected content after the JSON value");
   EXPECT_WHY(value_error("", json_settings(false)), "the value is empty");
   EXPECT_WHY(payload_error(R"({"n":1,)"), "malformed JSON");
+  EXPECT_WHY(value_error("nul", json_settings(false)), "malformed JSON");
+  EXPECT_WHY(value_error(R"({"x": 01})", json_settings(false)), R"(malformed JSON at "x")");
+  record_converter conv(json_settings(false));
+  const auto e = error_of([&] { conv.convert(test_pos, "5 6", R"({"a":1})"); });
+  EXPECT_WHY(e, "key: unexpected content after the JSON value");
 }
 
 TEST(ConvertErrors, TrailingWhitespaceIsNotTrailingContent) {
