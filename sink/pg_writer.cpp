@@ -542,7 +542,11 @@ write_result pg_writer::write(batch& b, const before_commit_fn& before_commit) {
           auto info = pg::describe_table(*lease, g.ref, q_);
           if (!info) continue;
           tables_.insert_or_assign({g.ref.schema, g.ref.table}, *info);
-          g.plan = row_plan::build(s_, {}, g.name);
+          // Only truncates, which carry no key or value: the plan needs no key columns (with
+          // pk.mode=record_key/record_value building one would fail for want of records).
+          auto keyless = s_;
+          keyless.pk = pk_mode::none;
+          g.plan = row_plan::build(keyless, {}, g.name);
           g.info = &tables_.at({g.ref.schema, g.ref.table});
           continue;
         }
