@@ -34,6 +34,15 @@ sink_task::~sink_task() {
   writer_thread_.request_stop();
   cv_.notify_all();
   if (writer_thread_.joinable()) writer_thread_.join();
+  // Leave the group now, while the members the revocation callback (on_revoked) uses still
+  // exist: the consumer is declared before them, so its own destructor would run that callback
+  // on destroyed members when run() ended by an exception instead of its clean close().
+  try {
+    consumer_->close();
+  } catch (const std::exception& e) {
+    log::get("sink")->warn("{}: leaving the consumer group failed: {}", where_, e.what());
+  }
+  consumer_.reset();
 }
 
 void sink_task::writer_loop(std::stop_token st) {
