@@ -11,6 +11,7 @@
 
 #include "core/error.hpp"
 #include "core/record.hpp"
+#include "kafka/message.hpp"
 
 namespace sluice::sink {
 
@@ -24,6 +25,7 @@ struct raw_span {
 struct batch_entry {
   sink_record rec;
   raw_span raw_key, raw_value;
+  std::vector<kafka::header> headers;  // the record's own Kafka headers, for the dead-letter queue
   std::optional<error_info> failure;  // set when conversion or writing failed
 };
 

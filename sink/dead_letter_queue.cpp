@@ -49,6 +49,8 @@ void dead_letter_queue::send(const batch& b, const std::vector<std::size_t>& fai
            {"__connect.errors.exception.message", render(f)},
            {"__connect.errors.exception.stacktrace", render(f)}};
     }
+    // The record's own headers go first, as Kafka Connect's dead-letter queue forwards them.
+    h.insert(h.begin(), e.headers.begin(), e.headers.end());
     for (;;) {
       auto err = producer_->produce(s_.dlq_topic, -1, b.raw(e.raw_key), b.raw(e.raw_value), h, i);
       if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;

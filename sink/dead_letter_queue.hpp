@@ -1,6 +1,6 @@
 #pragma once
 // Records that cannot be converted or written, with errors.tolerance=all, go to
-// errors.deadletterqueue.topic.name with their original key and value bytes and, when
+// errors.deadletterqueue.topic.name with their original key and value bytes and headers and, when
 // errors.deadletterqueue.context.headers.enable=true, Kafka Connect's __connect.errors.* headers.
 // send() returns only when the broker acknowledged every record, so the offsets that move past
 // them commit after they are safe. Without a topic name, failures are logged and skipped.

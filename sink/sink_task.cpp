@@ -131,7 +131,23 @@ void sink_task::wait_writer_idle() {
 }
 
 void sink_task::handoff() {
-  wait_writer_idle();
+  bool busy;
+  {
+    std::lock_guard lock(mu_);
+    busy = busy_;
+  }
+  if (busy) {
+    // The database is the bottleneck: stop fetching while we wait instead of letting
+    // librdkafka's prefetch queue fill. (librdkafka before 2.4 backs a full queue off for a whole
+    // second, and a larger queue would cost memory.) Resuming fetches again from the position
+    // we consumed to, so nothing is skipped.
+    auto parts = consumer_->assignment();
+    consumer_->pause(parts);
+    wait_writer_idle();
+    consumer_->resume(parts);
+  } else {
+    wait_writer_idle();
+  }
   {
     std::lock_guard lock(mu_);
     todo_ = std::move(pending_);
@@ -163,18 +179,22 @@ void sink_task::add(const kafka::message& m) {
   ++metrics_->records_in;
   metrics_->bytes_in += bytes;
   if (pending_.empty()) pending_since_ms_ = now_ms();
+  batch_entry* entry = nullptr;
   try {
     auto rec = converter_.convert(pos, key, val);
     rec.size_bytes = bytes;
-    pending_.add(std::move(rec), key, val);
+    entry = &pending_.add(std::move(rec), key, val);
   } catch (const error& e) {
     sink_record rec;
     rec.pos = pos;
-    auto& entry = pending_.add(std::move(rec), key, val);
+    entry = &pending_.add(std::move(rec), key, val);
     auto info = e.info();
     info.code = "convert";
-    entry.failure = info;
+    entry->failure = info;
   }
+  // Kept for the dead-letter queue, which forwards a record with its own headers as Kafka
+  // Connect does (an empty vector costs nothing for the usual header-less record).
+  entry->headers = m.headers();
 }
 
 void sink_task::on_assigned(std::vector<kafka::topic_partition>& parts) {
