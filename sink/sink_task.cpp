@@ -131,23 +131,7 @@ void sink_task::wait_writer_idle() {
 }
 
 void sink_task::handoff() {
-  bool busy;
-  {
-    std::lock_guard lock(mu_);
-    busy = busy_;
-  }
-  if (busy) {
-    // The database is the bottleneck: stop fetching while we wait instead of letting
-    // librdkafka's prefetch queue fill. (librdkafka before 2.4 backs a full queue off for a whole
-    // second, and a larger queue would cost memory.) Resuming fetches again from the position
-    // we consumed to, so nothing is skipped.
-    auto parts = consumer_->assignment();
-    consumer_->pause(parts);
-    wait_writer_idle();
-    consumer_->resume(parts);
-  } else {
-    wait_writer_idle();
-  }
+  wait_writer_idle();
   {
     std::lock_guard lock(mu_);
     todo_ = std::move(pending_);
