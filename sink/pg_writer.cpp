@@ -87,8 +87,11 @@ std::map<partition_key, std::optional<std::int64_t>> pg_writer::load_offsets(
   }
   auto table = pg::render_table(offsets_ref_, pg::quoting::always);
   for (int attempt = 0;; ++attempt) {
-    auto lease = pool_->acquire(holder_);
+    pool::lease<pg::connection> lease;
     try {
+      // Inside the try: a server that is down fails here, and is retried like any other
+      // transient error instead of ending the task (which would cost a group rebalance).
+      lease = pool_->acquire(holder_);
       ensure_offsets_table(*lease);
       // A row per partition (NULL = nothing stored yet) so every later write is a plain
       // compare-and-set UPDATE.
@@ -510,8 +513,9 @@ write_result pg_writer::write(batch& b, const before_commit_fn& before_commit) {
 
   bool bisect_mode = false;
   for (int attempt = 0;;) {
-    auto lease = pool_->acquire(holder_);
+    pool::lease<pg::connection> lease;
     try {
+      lease = pool_->acquire(holder_);  // a server that is down is retried below like the rest
       r.failed.clear();
       std::vector<table_group> groups;
       {
