@@ -91,7 +91,7 @@ std::optional<std::int64_t> snapshot_sampler::safe_bound(pg::connection& c) {
       "SELECT s.i, coalesce(bool_and(pg_catalog.pg_visible_in_snapshot(x, "
       "pg_catalog.pg_current_snapshot())), true) "
       "FROM unnest({}) WITH ORDINALITY AS s(snap, i) "
-      "LEFT JOIN LATERAL unnest(pg_catalog.pg_snapshot_xip(s.snap::pg_catalog.pg_snapshot)) AS x "
+      "LEFT JOIN LATERAL pg_catalog.pg_snapshot_xip(s.snap::pg_catalog.pg_snapshot) AS x "
       "ON true GROUP BY s.i ORDER BY s.i",
       arr);
   pg::result r = c.exec(sql);

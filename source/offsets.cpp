@@ -228,6 +228,8 @@ void topic_offset_store::read_all(const kafka::settings& ps) {
       cs[k] = v;
   cs["isolation.level"] = "read_committed";
   cs["enable.partition.eof"] = "true";  // a transaction marker may end a partition
+  // librdkafka's consumer needs a group.id even for manual assignment; this one never joins.
+  cs["group.id"] = fmt::format("sluice-offsets-reader-{}", connector_);
   kafka::consumer c(cs, where + " reader", nullptr);
 
   int partitions = 0;

@@ -1,5 +1,6 @@
 #include "source/source_connector.hpp"
 
+#include <cctype>
 #include <chrono>
 #include <condition_variable>
 
@@ -33,7 +34,15 @@ std::string names(const std::vector<poll_target>& ts) {
 }  // namespace
 
 std::string topic_for(const source_settings& s, const std::optional<pg::table_ref>& table) {
-  return table ? s.topic_prefix + table->table : s.topic_prefix;
+  if (!table) return s.topic_prefix;
+  // Kafka topic names allow only ASCII letters, digits, '.', '_' and '-': other bytes of a table
+  // name (spaces, quotes, UTF-8) become '_', as Debezium sanitizes them.
+  std::string name = table->table;
+  for (char& ch : name) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (!(std::isalnum(c) && c < 0x80) && c != '.' && c != '_' && c != '-') ch = '_';
+  }
+  return s.topic_prefix + name;
 }
 
 source_connector::source_connector(config::connector_config cfg)

@@ -58,7 +58,8 @@ class source_connector {
   int live_tasks_ = 0;
 };
 
-// The topic a target's rows go to: topic.prefix + table name, or topic.prefix in query mode.
+// The topic a target's rows go to: topic.prefix + table name (bytes Kafka does not allow in topic
+// names replaced by '_'), or topic.prefix in query mode.
 std::string topic_for(const source_settings& s, const std::optional<pg::table_ref>& table);
 
 }  // namespace sluice::source

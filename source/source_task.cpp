@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "kafka/errors.hpp"
+#include "kafka/handles.hpp"
 #include "source/discovery.hpp"
 
 namespace sluice::source {
@@ -33,6 +34,17 @@ std::int64_t unix_ms_now() {
 
 std::string target_name(const poll_target& t) {
   return t.table ? qualified_name(*t.table) : std::string("query");
+}
+
+// Asks for every topic's metadata, never for the one: naming a missing topic makes brokers with
+// auto-creation (and the embedded broker) create it with their defaults.
+bool topic_exists(kafka::producer& p, const std::string& topic) {
+  const rd_kafka_metadata_t* md = nullptr;
+  if (rd_kafka_metadata(p.raw(), 1, nullptr, &md, 10000) != RD_KAFKA_RESP_ERR_NO_ERROR) return false;
+  kafka::metadata_ptr owned(md);
+  for (int i = 0; i < md->topic_cnt; ++i)
+    if (topic == md->topics[i].topic && !md->topics[i].err) return true;
+  return false;
 }
 
 }  // namespace
@@ -122,8 +134,16 @@ void source_task::poll_table(table_state& t) {
   try {
     out_ = s_.semantics == delivery::exactly_once ? &transactional_producer(t) : producer_.get();
     if (!t.topic_ready) {
-      out_->create_topic_if_missing(target.topic, -1);
       t.topic_ready = true;
+      if (!topic_exists(*out_, target.topic)) {
+        try {
+          out_->create_topic_if_missing(target.topic, -1);
+        } catch (const error& e) {
+          // Not every broker lets clients create topics; producing may still auto-create it.
+          log::get("source")->warn("{}: cannot create topic {} ({}); producing to it anyway",
+                                   where_, target.topic, e.what());
+        }
+      }
     }
     poll_outcome o;
     {
@@ -132,6 +152,9 @@ void source_task::poll_table(table_state& t) {
       auto lease = pool_->acquire(fmt::format("{} poll of {}", where_, target_name(target)));
       o = t.querier.poll(*lease, t.position, *this);
     }
+    log::get("source")->debug("{}: polled {}: {} row(s), bound {}, complete {}", where_,
+                              target_name(target), o.rows, o.bound ? std::to_string(*o.bound) : "none",
+                              o.complete);
     if (o.table_gone)
       log::get("source")->info("{}: {} was dropped or altered during the poll; it is read again "
                                "at the next poll if it still exists",

@@ -1,0 +1,191 @@
+// Every mode against a real PostgreSQL and the embedded broker: what is published, in which
+// order, with which key, and where a restart resumes.
+#include <gtest/gtest.h>
+
+#include "tests/source/source_test_util.hpp"
+
+namespace sluice::source::testing {
+namespace {
+
+class SourceModes : public source_test {};
+
+TEST_F(SourceModes, IncrementingPublishesEveryRowOnceInIdOrderWithThePrimaryKey) {
+  sql("CREATE TABLE items (id bigserial PRIMARY KEY, name text NOT NULL);"
+      "INSERT INTO items (name) SELECT 'item ' || g FROM generate_series(1, 20) g");
+  auto cfg = base("incrementing");
+  cfg["table.whitelist"] = "items";
+  start(cfg);
+  auto first = published("items", 20);
+  ASSERT_EQ(first.size(), 20u);
+  for (std::size_t i = 0; i < first.size(); ++i) {
+    EXPECT_EQ(int_field(first[i], "id"), static_cast<std::int64_t>(i + 1));
+    EXPECT_EQ(field(first[i], "name"), value(fmt::format("item {}", i + 1)));
+    ASSERT_TRUE(first[i].key_schema);
+    EXPECT_EQ(first[i].key, std::vector<value>{value(static_cast<std::int64_t>(i + 1))});
+  }
+  EXPECT_EQ(first[0].value_schema->name, "items");
+  sql("INSERT INTO items (name) SELECT 'late ' || g FROM generate_series(1, 5) g");
+  auto all = published("items", 25);
+  EXPECT_EQ(ids_of(all).size(), 25u);
+  EXPECT_EQ(all.size(), 25u) << "no row may be published twice";
+}
+
+TEST_F(SourceModes, IncrementingFindsTheIdentityColumnAndResumesFromTheOffsetsFile) {
+  sql("CREATE TABLE t (n integer GENERATED ALWAYS AS IDENTITY, v text);"
+      "INSERT INTO t (v) SELECT 'a' FROM generate_series(1, 10)");
+  auto cfg = base("incrementing");
+  cfg["table.whitelist"] = "t";
+  start(cfg);
+  EXPECT_EQ(published("t", 10).size(), 10u);
+  stop_all();
+  const auto stored = query("SELECT 1");  // (keeps the database busy-free while stopped)
+  (void)stored;
+  sql("INSERT INTO t (v) SELECT 'b' FROM generate_series(1, 4)");
+  start(cfg);
+  auto all = published("t", 14);
+  EXPECT_EQ(all.size(), 14u) << "a restart resumes after the stored offset";
+  EXPECT_EQ(ids_of(all, "n"), (std::multiset<std::int64_t>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14}));
+  EXPECT_FALSE(all.back().key_schema) << "no primary key, no key";
+}
+
+TEST_F(SourceModes, IncrementingWaitsForATransactionThatCommitsAnEarlierIdLate) {
+  sql("CREATE TABLE late (id bigserial PRIMARY KEY, who text)");
+  auto slow = connect();
+  slow->exec("BEGIN");
+  slow->exec("INSERT INTO late (who) VALUES ('slow')");  // id 1, not committed yet
+  sql("INSERT INTO late (who) VALUES ('fast')");          // id 2, committed
+  auto cfg = base("incrementing");
+  cfg["table.whitelist"] = "late";
+  start(cfg);
+  std::this_thread::sleep_for(1s);
+  auto early = reader("late");
+  early->wait_for(1, 500ms);
+  EXPECT_EQ(early->messages().size(), 0u) << "id 2 must wait until id 1 can no longer appear";
+  slow->exec("COMMIT");
+  auto all = published("late", 2);
+  EXPECT_EQ(ids_of(all), (std::multiset<std::int64_t>{1, 2}));
+}
+
+TEST_F(SourceModes, TimestampPublishesInsertsAndUpdatesAfterTheirTransactionsEnd) {
+  sql("CREATE TABLE docs (id int PRIMARY KEY, body text, updated_at timestamptz NOT NULL DEFAULT clock_timestamp());"
+      "INSERT INTO docs (id, body) VALUES (1, 'one'), (2, 'two')");
+  auto cfg = base("timestamp");
+  cfg["table.whitelist"] = "docs";
+  cfg["timestamp.column.name"] = "updated_at";
+  start(cfg);
+  EXPECT_EQ(published("docs", 2).size(), 2u);
+
+  auto slow = connect();
+  slow->exec("BEGIN");
+  slow->exec("UPDATE docs SET body = 'one v2', updated_at = now() WHERE id = 1");
+  sql("UPDATE docs SET body = 'two v2', updated_at = clock_timestamp() WHERE id = 2");
+  std::this_thread::sleep_for(800ms);
+  EXPECT_EQ(published("docs", 2, 300ms).size(), 2u)
+      << "a later timestamp waits while an older transaction may still commit";
+  slow->exec("COMMIT");
+  auto all = published("docs", 4);
+  ASSERT_EQ(all.size(), 4u);
+  std::set<std::string> bodies;
+  for (const auto& r : all) bodies.insert(std::get<std::string>(field(r, "body")));
+  EXPECT_EQ(bodies, (std::set<std::string>{"one", "two", "one v2", "two v2"}));
+}
+
+TEST_F(SourceModes, TimestampIncrementingBreaksTiesOnTheIdAcrossChunks) {
+  // 20 rows share one timestamp; chunks of 7 rows must still publish each exactly once.
+  sql("CREATE TABLE ev (id bigserial PRIMARY KEY, at timestamp NOT NULL);"
+      "INSERT INTO ev (at) SELECT timestamp '2024-01-01 10:00:00.000001' FROM generate_series(1, 20);"
+      "INSERT INTO ev (at) SELECT timestamp '2024-01-01 10:00:00.000002' FROM generate_series(1, 3)");
+  auto cfg = base("timestamp+incrementing");
+  cfg["table.whitelist"] = "ev";
+  cfg["timestamp.column.name"] = "at";
+  cfg["incrementing.column.name"] = "id";
+  start(cfg);
+  auto first = published("ev", 23);
+  EXPECT_EQ(first.size(), 23u);
+  EXPECT_EQ(ids_of(first).size(), 23u);
+  stop_all();
+  sql("INSERT INTO ev (at) VALUES (timestamp '2024-01-01 10:00:00.000002')");
+  start(cfg);
+  auto all = published("ev", 24);
+  EXPECT_EQ(all.size(), 24u) << "the restart resumes inside the run of equal timestamps";
+  EXPECT_EQ(field(all.back(), "at"), value(timestamp_value{1704103200000002}));
+}
+
+TEST_F(SourceModes, TimestampModeCoalescesSeveralColumns) {
+  sql("CREATE TABLE c (id int PRIMARY KEY, created timestamptz NOT NULL, modified timestamptz);"
+      "INSERT INTO c VALUES (1, '2024-01-01 00:00:00+00', NULL),"
+      "                     (2, '2024-01-01 00:00:00+00', '2024-01-02 00:00:00+00')");
+  auto cfg = base("timestamp");
+  cfg["table.whitelist"] = "c";
+  cfg["timestamp.column.name"] = "modified,created";
+  start(cfg);
+  auto first = published("c", 2);
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(int_field(first[0], "id"), 1) << "ordered by COALESCE(modified, created)";
+  sql("UPDATE c SET modified = '2024-01-03 00:00:00+00' WHERE id = 1");
+  auto all = published("c", 3);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(int_field(all[2], "id"), 1);
+}
+
+TEST_F(SourceModes, TimestampInitialMinusOneSkipsExistingRows) {
+  sql("CREATE TABLE old (id int PRIMARY KEY, at timestamptz NOT NULL);"
+      "INSERT INTO old VALUES (1, now() - interval '1 hour')");
+  auto cfg = base("timestamp");
+  cfg["table.whitelist"] = "old";
+  cfg["timestamp.column.name"] = "at";
+  cfg["timestamp.initial"] = "-1";
+  start(cfg);
+  std::this_thread::sleep_for(500ms);
+  sql("INSERT INTO old VALUES (2, clock_timestamp())");
+  auto all = published("old", 1);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(int_field(all[0], "id"), 2);
+}
+
+TEST_F(SourceModes, BulkPublishesTheWholeTableEveryPoll) {
+  sql("CREATE TABLE b (id int PRIMARY KEY, v text); INSERT INTO b VALUES (1, 'x'), (2, 'y')");
+  auto cfg = base("bulk");
+  cfg["table.whitelist"] = "b";
+  cfg["poll.interval.ms"] = "300";
+  start(cfg);
+  auto rs = published("b", 6);
+  ASSERT_GE(rs.size(), 6u);
+  EXPECT_EQ(ids_of(rs).count(1), ids_of(rs).count(2));
+}
+
+TEST_F(SourceModes, CustomQueryIsWrappedSoTheModesWhereClauseApplies) {
+  sql("CREATE TABLE o (id bigserial PRIMARY KEY, amount int, region text);"
+      "INSERT INTO o (amount, region) SELECT g, CASE WHEN g % 2 = 0 THEN 'eu' ELSE 'us' END "
+      "  FROM generate_series(1, 30) g");
+  auto cfg = base("incrementing");
+  cfg["query"] = "SELECT id, amount * 10 AS amount10 FROM o WHERE region = 'eu';";
+  cfg["incrementing.column.name"] = "id";
+  cfg["query.suffix"] = "LIMIT 4";  // after the generated ORDER BY: at most 4 rows per poll
+  cfg["topic.prefix"] = prefix_ + "eu-orders";
+  start(cfg);
+  topic_reader r(broker().bootstrap_servers(), prefix_ + "eu-orders");
+  r.wait_for(15, 20s);
+  auto rs = decode(r.drain());
+  ASSERT_EQ(rs.size(), 15u);
+  for (const auto& rec : rs) {
+    EXPECT_EQ(int_field(rec, "id") % 2, 0);
+    EXPECT_EQ(int_field(rec, "amount10"), int_field(rec, "id") * 10);
+  }
+  EXPECT_TRUE(rs[0].value_schema->name.empty());
+}
+
+TEST_F(SourceModes, ValidateNonNullStopsTheTaskNamingTheColumn) {
+  sql("CREATE TABLE n (id bigint, v text); INSERT INTO n VALUES (1, 'a')");
+  auto cfg = base("incrementing");
+  cfg["table.whitelist"] = "n";
+  cfg["incrementing.column.name"] = "id";
+  auto& c = start(cfg);
+  for (int i = 0; i < 100 && !c.failure(); ++i) std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(c.failure());
+  EXPECT_NE(c.failure()->why.find("\"id\" may be NULL"), std::string::npos) << render(*c.failure());
+  EXPECT_NE(c.failure()->fix.find("validate.non.null"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sluice::source::testing
