@@ -45,7 +45,7 @@ sink_config() {  # NAME MODE TABLE TOPIC
 {"name": "$1", "config": {"connector.class": "jdbc-sink",
  "connection.url": "jdbc:postgresql://127.0.0.1:$port/postgres?user=postgres",
  "bootstrap.servers": "$bootstrap", "topics": "$4", "table.name.format": "$3",
- "insert.mode": "$2", "pk.mode": "record_value", "pk.fields": "id", "batch.size": "${BATCH:-20000}"}}
+ "insert.mode": "$2", "pk.mode": "record_value", "pk.fields": "id", "batch.size": "${BATCH:-10000}"}}
 JSON
 }
 sink_config bench-insert insert s_insert bench

@@ -59,7 +59,7 @@ std::vector<declaration> sink_options() {
       "sluice: a batch is written once its records reach this many bytes, even if batch.size is "
       "not reached, so memory stays bounded whatever the record size.",
       at_least(1)));
-  o.push_back(declare("batch.linger.ms", I, "50", low, sink, batching,
+  o.push_back(declare("batch.linger.ms", I, "20", low, sink, batching,
       "sluice: how long a partial batch waits for more records before it is written. Higher "
       "values mean fewer, larger transactions; lower values mean lower latency.",
       at_least(0)));

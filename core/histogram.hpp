@@ -10,10 +10,11 @@ namespace sluice {
 
 class histogram {
  public:
-  // Upper bounds in seconds: 0.5 ms … 60 s, roughly ×2 apart.
-  static constexpr std::array<double, 18> bounds = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                                    0.05,   0.075, 0.1,    0.15,  0.25, 0.5,
-                                                    1,      2.5,   5,      10,    30,   60};
+  // Upper bounds in seconds: 0.5 ms … 60 s; 10 ms apart between 10 and 100 ms, where the
+  // latency targets of a sink lie.
+  static constexpr std::array<double, 26> bounds = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09,
+      0.1,    0.125, 0.15,   0.2,   0.25, 0.5,  1,    2.5,  5,    10,   30,   60,   120};
   void observe(double seconds) noexcept {
     std::size_t i = 0;
     while (i < bounds.size() && seconds > bounds[i]) ++i;

@@ -67,9 +67,15 @@ kafka::settings consumer_settings(const config::connector_config& cfg, const std
   // mock broker stalled re-joins of a cooperative group in our tests. Override with
   // consumer.override.partition.assignment.strategy on a newer librdkafka.
   s["partition.assignment.strategy"] = "roundrobin";
-  // Bound the prefetch per partition so memory stays flat whatever the lag.
-  s["queued.max.messages.kbytes"] = "4096";
-  s["fetch.max.bytes"] = "8388608";
+  // The prefetch bound applies to the consumer's one queue (all partitions together), so memory
+  // stays flat whatever the lag. It is librdkafka's default (64 MiB): librdkafka before 2.4
+  // stops fetching for a whole second once the bound is reached (no fetch.queue.backoff.ms), so
+  // a smaller bound caps throughput at about one bound's worth of bytes per second, and pausing
+  // partitions instead waits up to a second on resume. Measured in bench/RESULTS.md.
+  s["queued.max.messages.kbytes"] = "65536";
+  // A record should reach the database within tens of milliseconds of being produced; a broker
+  // answers a fetch as soon as it has data, so a short wait costs nothing under load.
+  s["fetch.wait.max.ms"] = "10";
   for (const auto& [k, v] : base_settings(cfg, "consumer.override.")) s[k] = v;
   return s;
 }
