@@ -1,4 +1,6 @@
+#include <functional>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -6,8 +8,27 @@
 #include "app/load_configs.hpp"
 #include "core/log.hpp"
 #include "sink/sink_connector.hpp"
+#include "source/source_connector.hpp"
 
 namespace sluice::app {
+namespace {
+
+// What `run` needs of a running connector, sink or source.
+struct running_connector {
+  std::string name;
+  std::function<std::optional<error_info>()> failure;
+  std::function<void()> stop;
+  std::shared_ptr<void> owner;
+};
+
+template <class C>
+running_connector start(const config::connector_config& cfg) {
+  auto c = std::make_shared<C>(cfg);
+  c->start();
+  return {cfg.name(), [c] { return c->failure(); }, [c] { c->stop(); }, c};
+}
+
+}  // namespace
 
 int cmd_run(const args& a) {
   if (a.empty()) return usage_error("run", "give at least one config FILE");
@@ -18,17 +39,12 @@ int cmd_run(const args& a) {
     return 1;
   }
   auto logger = log::get("app");
-  std::vector<std::unique_ptr<sink::sink_connector>> sinks;
+  std::vector<running_connector> running;
+  // Sources first is no better than sinks first: each resumes from its own stored offsets.
   for (const auto& c : l.connectors) {
-    if (c.kind() == config::connector_kind::sink) {
-      sinks.push_back(std::make_unique<sink::sink_connector>(c));
-      sinks.back()->start();
-      logger->info("connector '{}' started", c.name());
-    } else {
-      fmt::print(stderr, "connector '{}': jdbc-source connectors are not available in this build\n",
-                 c.name());
-      return 1;
-    }
+    running.push_back(c.kind() == config::connector_kind::sink ? start<sink::sink_connector>(c)
+                                                               : start<source::source_connector>(c));
+    logger->info("connector '{}' started", c.name());
   }
   int code = 0;
   for (;;) {
@@ -38,9 +54,9 @@ int cmd_run(const args& a) {
       break;
     }
     bool any_failed = false;
-    for (const auto& s : sinks)
-      if (auto f = s->failure()) {
-        fmt::print(stderr, "connector '{}' failed: {}\n", s->settings().connector, render(*f));
+    for (const auto& r : running)
+      if (auto f = r.failure()) {
+        fmt::print(stderr, "connector '{}' failed: {}\n", r.name, render(*f));
         any_failed = true;
       }
     if (any_failed) {
@@ -48,7 +64,8 @@ int cmd_run(const args& a) {
       break;
     }
   }
-  for (auto& s : sinks) s->stop();
+  // Stop in reverse order of start, each one flushing and committing.
+  for (auto it = running.rbegin(); it != running.rend(); ++it) it->stop();
   logger->info("stopped");
   return code;
 }
