@@ -125,7 +125,7 @@ WITH s AS (
     FROM pg_catalog.pg_stat_activity a
    WHERE a.datname = pg_catalog.current_database()
      AND a.pid <> pg_catalog.pg_backend_pid()
-     AND a.backend_type IN ('client backend', 'background worker')
+     AND (a.backend_type IS NULL OR a.backend_type IN ('client backend', 'background worker'))
      AND a.state IS DISTINCT FROM 'idle'
      AND a.state IS DISTINCT FROM 'idle in transaction (aborted)'),
 n AS (SELECT pg_catalog.statement_timestamp() AS now)

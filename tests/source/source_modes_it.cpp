@@ -66,6 +66,32 @@ TEST_F(SourceModes, IncrementingWaitsForATransactionThatCommitsAnEarlierIdLate) 
   EXPECT_EQ(ids_of(all), (std::multiset<std::int64_t>{1, 2}));
 }
 
+TEST_F(SourceModes, IncrementingWaitsForSessionsItCannotSee) {
+  // The source's user lacks pg_read_all_stats: other users' sessions hide their state, so it
+  // must treat them as possibly writing (pg_locks still shows that they are running).
+  sql("CREATE TABLE hidden (id bigserial PRIMARY KEY, who text);"
+      "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'src_reader') THEN "
+      "  CREATE ROLE src_reader LOGIN; END IF; "
+      "IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'app_writer') THEN "
+      "  CREATE ROLE app_writer LOGIN; END IF; END $$;"
+      "GRANT SELECT ON hidden TO src_reader;"
+      "GRANT INSERT ON hidden TO app_writer; GRANT USAGE ON SEQUENCE hidden_id_seq TO app_writer");
+  auto slow = pg::connection::open(server().conninfo(db_) + " user=app_writer", "hidden writer");
+  slow->exec("BEGIN");
+  slow->exec("INSERT INTO hidden (who) VALUES ('slow')");
+  sql("INSERT INTO hidden (who) VALUES ('fast')");
+  auto cfg = base("incrementing");
+  cfg["table.whitelist"] = "hidden";
+  cfg["connection.user"] = "src_reader";
+  start(cfg);
+  std::this_thread::sleep_for(1s);
+  auto early = reader("hidden");
+  early->wait_for(1, 500ms);
+  EXPECT_EQ(early->messages().size(), 0u);
+  slow->exec("COMMIT");
+  EXPECT_EQ(ids_of(published("hidden", 2)), (std::multiset<std::int64_t>{1, 2}));
+}
+
 TEST_F(SourceModes, TimestampPublishesInsertsAndUpdatesAfterTheirTransactionsEnd) {
   sql("CREATE TABLE docs (id int PRIMARY KEY, body text, updated_at timestamptz NOT NULL DEFAULT clock_timestamp());"
       "INSERT INTO docs (id, body) VALUES (1, 'one'), (2, 'two')");
