@@ -68,11 +68,17 @@ std::string pg_writer::where(const std::string& table) const {
 void pg_writer::ensure_offsets_table(pg::connection& c) {
   if (offsets_ready_) return;
   // Offsets are keyed by connector, so several sinks can share the table.
-  c.exec(fmt::format(
-      "CREATE TABLE IF NOT EXISTS {} (connector text NOT NULL, topic text NOT NULL, "
-      "\"partition\" integer NOT NULL, next_offset bigint, updated_at timestamptz NOT NULL "
-      "DEFAULT now(), PRIMARY KEY (connector, topic, \"partition\"))",
-      pg::render_table(offsets_ref_, pg::quoting::always)));
+  // CREATE TABLE IF NOT EXISTS is not safe against itself: when tasks race, the loser fails with
+  // 23505 on pg_type (or 42P07), and the table it wanted then exists.
+  try {
+    c.exec(fmt::format(
+        "CREATE TABLE IF NOT EXISTS {} (connector text NOT NULL, topic text NOT NULL, "
+        "\"partition\" integer NOT NULL, next_offset bigint, updated_at timestamptz NOT NULL "
+        "DEFAULT now(), PRIMARY KEY (connector, topic, \"partition\"))",
+        pg::render_table(offsets_ref_, pg::quoting::always)));
+  } catch (const error& e) {
+    if (e.info().code != "42P07" && e.info().code != "23505") throw;
+  }
   offsets_ready_ = true;
 }
 
