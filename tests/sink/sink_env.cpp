@@ -20,6 +20,11 @@ config_values sink_env::values(const config_values& extra, const std::string& na
       {"bootstrap.servers", bootstrap()},
       {"batch.linger.ms", "20"},
       {"retry.backoff.ms", "100"},
+      // librdkafka's mock broker lets a rebalance of a running group wait session.timeout.ms
+      // minus 1 s before it assigns anything (a real broker moves on once every member has
+      // rejoined): keep that wait short for the tests that rebalance.
+      {"consumer.override.session.timeout.ms", "6000"},
+      {"consumer.override.heartbeat.interval.ms", "500"},
   };
   for (const auto& [k, val] : extra) v[k] = val;
   return v;

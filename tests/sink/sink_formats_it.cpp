@@ -1,5 +1,6 @@
 // What comes in: Connect's JSON envelope with every type (compared value for value as the
 // database prints it), schemaless JSON into an existing table, and Debezium change events.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "tests/sink/sink_env.hpp"

@@ -1,5 +1,6 @@
 // insert.mode × pk.mode, tombstones, fields.whitelist and table.name.format, each against a
 // real sink_connector, a fresh database and an embedded broker.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "tests/sink/sink_env.hpp"

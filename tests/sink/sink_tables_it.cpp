@@ -1,5 +1,6 @@
 // Tables: auto.create, auto.evolve and the changes it refuses, and identifiers that keep their
 // exact case (or fold with quote.sql.identifiers=never) and can never inject SQL.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "tests/sink/sink_env.hpp"
