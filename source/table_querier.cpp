@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "dialects/postgres/catalog.hpp"
+#include "dialects/postgres/errors.hpp"
 #include "dialects/postgres/text_values.hpp"
 #include "dialects/postgres/type_oids.hpp"
 #include "dialects/postgres/types.hpp"
@@ -61,6 +62,48 @@ std::string trimmed_query(std::string q) {
     q.pop_back();
   return q;
 }
+
+// Reads whatever results are still coming (an asynchronous FETCH), so the connection can run
+// the next command. Never throws.
+void drain_results(pg::connection& c) noexcept {
+  while (PGresult* r = PQgetResult(c.raw())) PQclear(r);
+}
+
+// FETCH round trips with one request kept in flight: request() sends the next FETCH without
+// waiting, next() takes its result (requesting first when nothing is in flight).
+class fetcher {
+ public:
+  fetcher(pg::connection& c, const std::string& sql, const std::string& where)
+      : c_(c), sql_(sql), where_(where) {}
+  void request() {
+    if (pending_) return;
+    if (!PQsendQuery(c_.raw(), sql_.c_str()))
+      throw pg::translate(c_.raw(), nullptr, "cannot fetch rows", where_);
+    pending_ = true;
+  }
+  pg::result next() {
+    request();
+    pending_ = false;
+    pg::result_ptr last;
+    while (PGresult* r = PQgetResult(c_.raw())) {
+      pg::result_ptr owned(r);
+      if (!last || PQresultStatus(r) != PGRES_TUPLES_OK) last = std::move(owned);
+    }
+    if (!last || PQresultStatus(last.get()) != PGRES_TUPLES_OK)
+      throw pg::translate(c_.raw(), last.get(), "cannot fetch rows", where_);
+    return pg::result(std::move(last));
+  }
+  void discard() noexcept {
+    if (pending_) drain_results(c_);
+    pending_ = false;
+  }
+
+ private:
+  pg::connection& c_;
+  const std::string& sql_;
+  const std::string& where_;
+  bool pending_ = false;
+};
 
 }  // namespace
 
@@ -310,10 +353,13 @@ poll_outcome table_querier::poll(pg::connection& c, const std::optional<source_o
     std::vector<std::string_view> texts(ncols);
     std::optional<std::int64_t> prev_ts;
     bool stopped = false, exhausted = false;
+    fetcher chunks(c, fetch, where_);
     while (!stopped && !exhausted) {
-      pg::result r = c.exec(fetch);
+      pg::result r = chunks.next();
       const int n = r.rows();
       exhausted = static_cast<std::size_t>(n) < s_.batch_max_rows;
+      // The server reads and sends the next chunk while this one is decoded and produced.
+      if (!exhausted) chunks.request();
       for (int i = 0; i < n && !stopped; ++i) {
         for (std::size_t k = 0; k < ncols; ++k) {
           const int col = static_cast<int>(k);
@@ -355,11 +401,13 @@ poll_outcome table_querier::poll(pg::connection& c, const std::optional<source_o
       }
       if (s_.m == mode::bulk && !stopped && !exhausted && !out.keep_going()) stopped = true;
     }
+    chunks.discard();  // a chunk requested before an early stop
     if (exhausted && !stopped && s_.m == mode::timestamp && prev_ts)
       out.on_commit_point({.timestamp_us = prev_ts});
     outcome.complete = exhausted && !stopped;
     c.exec("COMMIT");
   } catch (const error& e) {
+    drain_results(c);
     if (!c.is_broken()) {
       try {
         c.exec("ROLLBACK");
@@ -374,6 +422,7 @@ poll_outcome table_querier::poll(pg::connection& c, const std::optional<source_o
     }
     throw;
   } catch (...) {
+    drain_results(c);
     if (!c.is_broken()) {
       try {
         c.exec("ROLLBACK");

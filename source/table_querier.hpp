@@ -4,7 +4,8 @@
 //
 // A poll runs on one leased connection: the bound statements (autocommit), then one REPEATABLE
 // READ READ ONLY transaction whose snapshot every chunk is read with, through a cursor
-// (DECLARE … NO SCROLL CURSOR, FETCH batch.max.rows): never more than one chunk in memory.
+// (DECLARE … NO SCROLL CURSOR, FETCH batch.max.rows, the next FETCH in flight while a chunk is
+// produced): never more than two chunks in memory.
 // Rows go to a row_consumer in publishing order, interleaved with commit points: places where
 // every row handed over so far forms a prefix a restart can resume after (each row in
 // incrementing and timestamp+incrementing modes; the end of a run of equal timestamps in
