@@ -1,0 +1,199 @@
+#include "dialects/odbc/param_array.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include <sqlext.h>
+
+#include "dialects/odbc/connection.hpp"
+#include "dialects/odbc/text.hpp"
+
+namespace sluice::odbc {
+
+void param_array::reset(std::vector<bind_as> kinds) {
+  cols_.assign(kinds.size(), {});
+  for (std::size_t i = 0; i < kinds.size(); ++i) cols_[i].kind = kinds[i];
+  rows_ = 0;
+}
+
+void param_array::clear_rows() {
+  for (auto& c : cols_) {
+    c.ints.clear();
+    c.doubles.clear();
+    c.text.clear();
+    c.bytes.clear();
+    c.spans.clear();
+    c.ind.clear();
+  }
+  rows_ = 0;
+}
+
+void param_array::add_row() {
+  for (auto& c : cols_) {
+    switch (c.kind) {
+      case bind_as::int64: c.ints.push_back(0); break;
+      case bind_as::float64: c.doubles.push_back(0); break;
+      case bind_as::text: c.spans.emplace_back(c.text.size(), 0); break;
+      case bind_as::binary: c.spans.emplace_back(c.bytes.size(), 0); break;
+    }
+    c.ind.push_back(SQL_NULL_DATA);
+  }
+  ++rows_;
+}
+
+void param_array::drop_last_row() {
+  if (rows_ == 0) return;
+  for (auto& c : cols_) {
+    switch (c.kind) {
+      case bind_as::int64: c.ints.pop_back(); break;
+      case bind_as::float64: c.doubles.pop_back(); break;
+      case bind_as::text:
+        c.text.resize(c.spans.back().first);
+        c.spans.pop_back();
+        break;
+      case bind_as::binary:
+        c.bytes.resize(c.spans.back().first);
+        c.spans.pop_back();
+        break;
+    }
+    c.ind.pop_back();
+  }
+  --rows_;
+}
+
+void param_array::set_null(std::size_t col) { cols_[col].ind.back() = SQL_NULL_DATA; }
+
+void param_array::set_int(std::size_t col, std::int64_t v) {
+  auto& c = cols_[col];
+  c.ints.back() = v;
+  c.ind.back() = sizeof(std::int64_t);
+}
+
+void param_array::set_double(std::size_t col, double v) {
+  auto& c = cols_[col];
+  c.doubles.back() = v;
+  c.ind.back() = sizeof(double);
+}
+
+void param_array::set_text(std::size_t col, std::string_view utf8) {
+  auto& c = cols_[col];
+  auto& span = c.spans.back();
+  c.text.resize(span.first);  // a cell set twice keeps only its last value
+  append_utf16(c.text, utf8);
+  span.second = c.text.size() - span.first;
+  c.ind.back() = static_cast<SQLLEN>(span.second * sizeof(char16_t));
+}
+
+void param_array::set_binary(std::size_t col, std::string_view bytes) {
+  auto& c = cols_[col];
+  auto& span = c.spans.back();
+  c.bytes.resize(span.first);
+  c.bytes.append(bytes);
+  span.second = bytes.size();
+  c.ind.back() = static_cast<SQLLEN>(bytes.size());
+}
+
+void param_array::bind_chunk(statement& s, std::size_t lo, std::size_t n) {
+  for (std::size_t i = 0; i < cols_.size(); ++i) {
+    auto& c = cols_[i];
+    const auto p = static_cast<SQLUSMALLINT>(i + 1);
+    SQLRETURN rc = SQL_SUCCESS;
+    switch (c.kind) {
+      case bind_as::int64:
+        rc = SQLBindParameter(s.raw(), p, SQL_PARAM_INPUT, SQL_C_SBIGINT, SQL_BIGINT, 0, 0,
+                              &c.ints[lo], sizeof(std::int64_t), &c.ind[lo]);
+        break;
+      case bind_as::float64:
+        rc = SQLBindParameter(s.raw(), p, SQL_PARAM_INPUT, SQL_C_DOUBLE, SQL_DOUBLE, 15, 0,
+                              &c.doubles[lo], sizeof(double), &c.ind[lo]);
+        break;
+      case bind_as::text:
+      case bind_as::binary: {
+        const bool text = c.kind == bind_as::text;
+        const std::size_t unit = text ? sizeof(char16_t) : 1;
+        std::size_t longest = 1;
+        for (std::size_t r = lo; r < lo + n; ++r) longest = std::max(longest, c.spans[r].second);
+        c.width = longest * unit;
+        c.packed.resize(c.width * n);
+        for (std::size_t r = 0; r < n; ++r) {
+          const auto [off, len] = c.spans[lo + r];
+          const void* src = text ? static_cast<const void*>(c.text.data() + off)
+                                 : static_cast<const void*>(c.bytes.data() + off);
+          if (len) std::memcpy(c.packed.data() + r * c.width, src, len * unit);
+        }
+        const SQLSMALLINT sql_type = text ? (longest > 4000 ? SQL_WLONGVARCHAR : SQL_WVARCHAR)
+                                          : (longest > 8000 ? SQL_LONGVARBINARY : SQL_VARBINARY);
+        rc = SQLBindParameter(s.raw(), p, SQL_PARAM_INPUT, text ? SQL_C_WCHAR : SQL_C_BINARY,
+                              sql_type, longest, 0, c.packed.data(),
+                              static_cast<SQLLEN>(c.width), &c.ind[lo]);
+        break;
+      }
+    }
+    s.check(rc, "cannot bind a parameter array");
+  }
+}
+
+std::int64_t param_array::execute(statement& s, std::size_t max_chunk_bytes) {
+  failed_row_.reset();
+  if (rows_ == 0) return 0;
+  std::size_t row_bytes = 0;
+  for (const auto& c : cols_) {
+    if (c.kind == bind_as::int64 || c.kind == bind_as::float64) {
+      row_bytes += 8;
+      continue;
+    }
+    std::size_t longest = 1;
+    for (const auto& sp : c.spans) longest = std::max(longest, sp.second);
+    row_bytes += longest * (c.kind == bind_as::text ? 2 : 1);
+  }
+  std::size_t chunk = std::clamp<std::size_t>(max_chunk_bytes / std::max<std::size_t>(row_bytes, 1), 1, rows_);
+  // The SQLite ODBC driver (0.9998) takes the length of every binary cell of an array from its
+  // first row; one row per execute keeps bytes exact (SQLite steps row by row anyway).
+  if (s.conn().family() == config::dialect::sqlite &&
+      std::any_of(cols_.begin(), cols_.end(), [](const column& c) { return c.kind == bind_as::binary; }))
+    chunk = 1;
+  std::int64_t affected = 0;
+  for (std::size_t lo = 0; lo < rows_; lo += chunk) {
+    const std::size_t n = std::min(chunk, rows_ - lo);
+    s.reset_params();
+    bind_chunk(s, lo, n);
+    status_.assign(n, SQL_PARAM_UNUSED);
+    processed_ = 0;
+    SQLSetStmtAttr(s.raw(), SQL_ATTR_PARAM_BIND_TYPE, reinterpret_cast<SQLPOINTER>(SQL_PARAM_BIND_BY_COLUMN), 0);
+    SQLSetStmtAttr(s.raw(), SQL_ATTR_PARAMSET_SIZE, reinterpret_cast<SQLPOINTER>(static_cast<SQLULEN>(n)), 0);
+    SQLSetStmtAttr(s.raw(), SQL_ATTR_PARAM_STATUS_PTR, status_.data(), 0);
+    SQLSetStmtAttr(s.raw(), SQL_ATTR_PARAMS_PROCESSED_PTR, &processed_, 0);
+    auto failed = [&] {
+      // Informative only when the driver marked some rows failed and not all of them.
+      std::size_t errors = 0;
+      std::optional<std::size_t> first;
+      for (std::size_t r = 0; r < n; ++r)
+        if (status_[r] == SQL_PARAM_ERROR) {
+          ++errors;
+          if (!first) first = r;
+        }
+      if (errors > 0 && errors < n) failed_row_ = lo + *first;
+      try {
+        s.fail("batch write failed");
+      } catch (...) {
+        s.close_cursor();
+        s.reset_params();
+        throw;
+      }
+    };
+    SQLRETURN rc = SQLExecute(s.raw());
+    if (!SQL_SUCCEEDED(rc) && rc != SQL_NO_DATA) failed();
+    SQLLEN count = 0;
+    if (rc != SQL_NO_DATA && SQL_SUCCEEDED(SQLRowCount(s.raw(), &count)) && count > 0) affected += count;
+    // Some drivers answer an array with one result per row; later rows report errors here.
+    for (SQLRETURN more; (more = SQLMoreResults(s.raw())) != SQL_NO_DATA;) {
+      if (!SQL_SUCCEEDED(more)) failed();
+      if (SQL_SUCCEEDED(SQLRowCount(s.raw(), &count)) && count > 0) affected += count;
+    }
+    s.close_cursor();
+  }
+  s.reset_params();
+  return affected;
+}
+
+}  // namespace sluice::odbc

@@ -1,0 +1,189 @@
+// SQL Server: [bracket] quoting, 128-character names, upsert by MERGE (WITH (HOLDLOCK) unless
+// mssql.use.merge.holdlock=false: without it two concurrent MERGEs of one new key can both take
+// the insert branch), key strings as varchar(900) shared by the key's columns (the 900-byte index
+// key limit), datetime2 timestamps. No server runs on the build machine: SQL and types are
+// unit-tested only.
+#include <algorithm>
+#include <fmt/format.h>
+
+#include "dialects/odbc/dialect_impls.hpp"
+
+namespace sluice::odbc {
+namespace {
+
+constexpr std::size_t key_bytes = 900;
+
+column_family family_for(std::string_view data_type) {
+  const std::string d = lower_ascii(data_type);
+  if (d == "bit") return column_family::boolean;
+  if (d == "tinyint" || d == "smallint" || d == "int" || d == "bigint") return column_family::integer;
+  if (d == "real" || d == "float") return column_family::floating;
+  if (d == "decimal" || d == "numeric" || d == "money" || d == "smallmoney") return column_family::decimal;
+  if (d == "char" || d == "varchar" || d == "nchar" || d == "nvarchar" || d == "text" ||
+      d == "ntext" || d == "xml" || d == "sysname")
+    return column_family::text;
+  if (d == "binary" || d == "varbinary" || d == "image") return column_family::binary;
+  if (d == "date") return column_family::date;
+  if (d == "time") return column_family::time;
+  if (d == "datetime" || d == "datetime2" || d == "smalldatetime" || d == "datetimeoffset")
+    return column_family::timestamp;
+  if (d == "uniqueidentifier") return column_family::uuid;
+  return column_family::other;
+}
+
+class sqlserver_dialect final : public dialect {
+ public:
+  explicit sqlserver_dialect(dialect_options o) : dialect(o) {}
+
+  config::dialect family() const noexcept override { return config::dialect::sqlserver; }
+  std::string_view name() const noexcept override { return "SQL Server"; }
+
+  bool same_column(std::string_view a, std::string_view b) const override { return iequal_ascii(a, b); }
+
+  std::string sql_type(const field_schema& f, const column_role& role) const override {
+    const std::size_t budget = key_bytes - std::min<std::size_t>(key_bytes / 2, 8 * role.key_other_columns);
+    const std::size_t key_len = budget / std::max<std::size_t>(role.key_text_columns, 1);
+    switch (f.logical) {
+      case logical_kind::decimal: {
+        const int scale = std::clamp(f.scale, 0, 38);
+        const int precision = std::clamp(f.precision > 0 ? f.precision : 38, std::max(scale, 1), 38);
+        return fmt::format("decimal({},{})", precision, scale);
+      }
+      case logical_kind::date: return "date";
+      case logical_kind::time:
+      case logical_kind::micro_time: return "time(6)";
+      case logical_kind::timestamp:
+      case logical_kind::micro_timestamp:
+      case logical_kind::nano_timestamp:
+      case logical_kind::zoned_timestamp: return "datetime2(6)";
+      case logical_kind::json: return role.key ? fmt::format("varchar({})", key_len) : "nvarchar(max)";
+      case logical_kind::uuid: return "uniqueidentifier";
+      case logical_kind::none: break;
+    }
+    switch (f.type) {
+      case type_kind::int8:  // tinyint is unsigned (0..255) in SQL Server
+      case type_kind::int16: return "smallint";
+      case type_kind::int32: return "int";
+      case type_kind::int64: return "bigint";
+      case type_kind::float32: return "real";
+      case type_kind::float64: return "float";
+      case type_kind::boolean: return "bit";
+      case type_kind::string: return role.key ? fmt::format("varchar({})", key_len) : "nvarchar(max)";
+      case type_kind::bytes: return role.key ? fmt::format("varbinary({})", key_len) : "varbinary(max)";
+      default: return "nvarchar(max)";
+    }
+  }
+
+  field_schema field_for(const column_def& c) const override {
+    auto f = field_for_family(c);
+    if (c.family == column_family::integer && lower_ascii(c.type) == "tinyint") f.type = type_kind::int16;
+    if (c.family == column_family::floating) f.type = lower_ascii(c.type) == "real" ? type_kind::float32 : type_kind::float64;
+    return f;
+  }
+
+  bind_as binding(const column_def& c) const override {
+    if (c.family == column_family::boolean) return bind_as::int64;
+    return dialect::binding(c);
+  }
+
+  std::string quote_literal(std::string_view text) const override { return "N" + dialect::quote_literal(text); }
+
+  std::vector<std::string> create_table_sql(const table_id& t, const std::vector<field_schema>& fields,
+                                            const std::vector<std::string>& pk) const override {
+    auto sql = dialect::create_table_sql(t, fields, pk);
+    // No CREATE TABLE IF NOT EXISTS in SQL Server.
+    const std::string create = sql[0].substr(std::string_view("CREATE TABLE IF NOT EXISTS ").size());
+    sql[0] = fmt::format("IF OBJECT_ID({}, N'U') IS NULL CREATE TABLE {}",
+                         quote_literal(render_table(t)), create);
+    return sql;
+  }
+
+  std::string add_column_sql(const table_id& t, const field_schema& f) const override {
+    std::string s = "ALTER TABLE " + render_table(t) + " ADD " + quote(f.name) + " " + sql_type(f, {});
+    if (f.default_sql_literal) s += " DEFAULT " + quote_literal(*f.default_sql_literal);
+    if (!f.optional && f.default_sql_literal) s += " NOT NULL";
+    return s;
+  }
+
+  std::optional<table_def> describe(connection& c, const table_id& t) const override {
+    const std::optional<std::string> schema =
+        t.schema.empty() ? std::nullopt : std::optional<std::string>(stored_name(t.schema));
+    // Compared in the database's own collation: the table SQL Server would resolve.
+    auto found = c.query("SELECT TABLE_SCHEMA, TABLE_NAME FROM INFORMATION_SCHEMA.TABLES WHERE "
+                         "TABLE_SCHEMA = COALESCE(?, SCHEMA_NAME()) AND TABLE_NAME = ?",
+                         {schema, stored_name(t.table)});
+    if (found.empty()) return std::nullopt;
+    table_def def;
+    def.id = {*found[0][0], *found[0][1]};
+    auto cols = c.query(
+        "SELECT COLUMN_NAME, DATA_TYPE, IS_NULLABLE, CASE WHEN COLUMN_DEFAULT IS NULL AND "
+        "COLUMNPROPERTY(OBJECT_ID(QUOTENAME(TABLE_SCHEMA) + '.' + QUOTENAME(TABLE_NAME)), "
+        "COLUMN_NAME, 'IsIdentity') = 0 THEN 0 ELSE 1 END, NUMERIC_PRECISION, NUMERIC_SCALE "
+        "FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? "
+        "ORDER BY ORDINAL_POSITION",
+        {def.id.schema, def.id.table});
+    for (const auto& r : cols) {
+      column_def cd;
+      cd.name = r[0].value_or("");
+      cd.type = r[1].value_or("");
+      cd.family = family_for(cd.type);
+      cd.nullable = r[2].value_or("YES") == "YES";
+      cd.has_default = r[3].value_or("0") == "1";
+      if (cd.family == column_family::decimal) {
+        cd.precision = r[4] ? std::stoi(*r[4]) : 0;
+        cd.scale = r[5] ? std::stoi(*r[5]) : 0;
+      }
+      def.columns.push_back(std::move(cd));
+    }
+    auto pk = c.query(
+        "SELECT k.COLUMN_NAME FROM INFORMATION_SCHEMA.TABLE_CONSTRAINTS c JOIN "
+        "INFORMATION_SCHEMA.KEY_COLUMN_USAGE k ON k.CONSTRAINT_SCHEMA = c.CONSTRAINT_SCHEMA AND "
+        "k.CONSTRAINT_NAME = c.CONSTRAINT_NAME WHERE c.CONSTRAINT_TYPE = 'PRIMARY KEY' AND "
+        "c.TABLE_SCHEMA = ? AND c.TABLE_NAME = ? ORDER BY k.ORDINAL_POSITION",
+        {def.id.schema, def.id.table});
+    for (const auto& r : pk) def.primary_key.push_back(r[0].value_or(""));
+    return def;
+  }
+
+  dml upsert_sql(const table_id& t, const std::vector<std::string>& cols,
+                 std::size_t key_count) const override {
+    dml d;
+    d.sql = "MERGE INTO " + render_table(t) + (o_.merge_holdlock ? " WITH (HOLDLOCK)" : "") +
+            " AS target USING (SELECT ";
+    for (std::size_t i = 0; i < cols.size(); ++i) {
+      d.sql += (i ? ", ? AS " : "? AS ") + quote(cols[i]);
+      d.params.push_back(i);
+    }
+    d.sql += ") AS incoming ON (" + key_match(cols, key_count, "target", "incoming") + ")";
+    if (cols.size() > key_count) {
+      d.sql += " WHEN MATCHED THEN UPDATE SET ";
+      for (std::size_t i = key_count; i < cols.size(); ++i) {
+        const auto q = quote(cols[i]);
+        d.sql += (i > key_count ? ", " : "") + q + " = incoming." + q;
+      }
+    }
+    d.sql += " WHEN NOT MATCHED THEN INSERT (" + column_list(cols) + ") VALUES (";
+    for (std::size_t i = 0; i < cols.size(); ++i) d.sql += (i ? ", incoming." : "incoming.") + quote(cols[i]);
+    d.sql += ");";  // MERGE must end with a semicolon
+    return d;
+  }
+
+  std::string savepoint_sql(std::string_view n) const override { return fmt::format("SAVE TRANSACTION {}", n); }
+  std::string rollback_to_savepoint_sql(std::string_view n) const override {
+    return fmt::format("ROLLBACK TRANSACTION {}", n);
+  }
+  std::string release_savepoint_sql(std::string_view) const override { return {}; }
+
+ protected:
+  std::string_view open_quote() const noexcept override { return "["; }
+  std::string_view close_quote() const noexcept override { return "]"; }
+  std::size_t max_identifier_length() const noexcept override { return 128; }
+};
+
+}  // namespace
+
+std::unique_ptr<dialect> make_sqlserver(dialect_options o) {
+  return std::make_unique<sqlserver_dialect>(o);
+}
+
+}  // namespace sluice::odbc

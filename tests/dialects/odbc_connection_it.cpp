@@ -1,0 +1,240 @@
+// The ODBC layer against real databases: wide text both ways, parameter arrays, transactions
+// and savepoints, and real failures translated (duplicate keys, lost connections, credentials).
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "dialects/odbc/param_array.hpp"
+#include "tests/dialects/odbc_backends.hpp"
+#include "tests/support/free_port.hpp"
+
+namespace sluice::odbc {
+namespace {
+
+using namespace testing;
+
+class OdbcConnection : public ::testing::TestWithParam<odbc_backend> {
+ protected:
+  void SetUp() override {
+    conn_str_ = fresh_database(GetParam());
+    c_ = connect(GetParam(), conn_str_);
+  }
+  std::string q(const std::string& name) const {
+    return GetParam().family == config::dialect::mysql ? "`" + name + "`" : "\"" + name + "\"";
+  }
+  std::string scalar(const std::string& sql) {
+    auto rows = c_->query(sql);
+    if (rows.empty() || rows[0].empty()) return "<no rows>";
+    return rows[0][0].value_or("NULL");
+  }
+  std::string suffix() const {
+    return GetParam().family == config::dialect::mysql ? " DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin" : "";
+  }
+  std::string text_type() const { return GetParam().family == config::dialect::mysql ? "LONGTEXT" : "TEXT"; }
+  std::string blob_type() const {
+    switch (GetParam().family) {
+      case config::dialect::mysql: return "LONGBLOB";
+      case config::dialect::postgresql: return "BYTEA";
+      default: return "BLOB";
+    }
+  }
+  std::string double_type() const {
+    return GetParam().family == config::dialect::postgresql ? "DOUBLE PRECISION" : "DOUBLE";
+  }
+
+  std::string conn_str_;
+  std::unique_ptr<connection> c_;
+};
+
+TEST_P(OdbcConnection, ReportsTheDatabaseItTalksTo) {
+  EXPECT_FALSE(c_->dbms_name().empty());
+  EXPECT_FALSE(c_->driver_name().empty());
+  EXPECT_TRUE(c_->ping());
+  EXPECT_TRUE(c_->reusable());
+}
+
+TEST_P(OdbcConnection, UnicodeNamesAndValuesRoundTripThroughWideCalls) {
+  const std::string table = "T\xC3\xA4\xE2\x82\xAC";             // Tä€
+  const std::string value = "\xC3\xBC\xF0\x9F\x99\x82 'q' \"d\"";  // ü🙂 'q' "d"
+  c_->exec("CREATE TABLE " + q(table) + " (id BIGINT PRIMARY KEY, s " + text_type() + ")" + suffix());
+  c_->exec("INSERT INTO " + q(table) + " (id, s) VALUES (?, ?)", {"1", value});
+  EXPECT_EQ(scalar("SELECT s FROM " + q(table) + " WHERE id = 1"), value);
+  auto rows = c_->query("SELECT s FROM " + q(table) + " WHERE s = ?", {value});
+  ASSERT_EQ(rows.size(), 1u);
+}
+
+TEST_P(OdbcConnection, ParameterArrayWritesAllRowsWithEveryBinding) {
+  c_->exec("CREATE TABLE arr (id BIGINT PRIMARY KEY, d " + double_type() + ", s " + text_type() +
+           ", b " + blob_type() + ")" + suffix());
+  param_array a;
+  a.reset({bind_as::int64, bind_as::float64, bind_as::text, bind_as::binary});
+  const int n = 10000;
+  for (int i = 0; i < n; ++i) {
+    a.add_row();
+    a.set_int(0, i);
+    if (i % 7) a.set_double(1, i * 0.5);
+    if (i % 5) a.set_text(2, fmt::format("row \xC3\xA4 {}", i));
+    if (i % 3) a.set_binary(3, std::string("\0\x01\xFF", 3) + std::to_string(i));
+  }
+  c_->begin();
+  a.execute(c_->prepared("INSERT INTO arr (id, d, s, b) VALUES (?, ?, ?, ?)"));
+  c_->commit();
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM arr"), std::to_string(n));
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM arr WHERE d IS NULL"), std::to_string((n + 6) / 7));
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM arr WHERE s IS NULL"), std::to_string((n + 4) / 5));
+  EXPECT_EQ(scalar("SELECT s FROM arr WHERE id = 4321"), "row \xC3\xA4 4321");
+  EXPECT_EQ(scalar("SELECT d FROM arr WHERE id = 9"), "4.5");
+  const std::string len = GetParam().family == config::dialect::postgresql ? "octet_length" : "length";
+  EXPECT_EQ(scalar("SELECT " + len + "(b) FROM arr WHERE id = 1234"), "7");
+}
+
+TEST_P(OdbcConnection, LongValuesAreSentInChunksUnderTheBudget) {
+  c_->exec("CREATE TABLE big (id BIGINT PRIMARY KEY, s " + text_type() + ")" + suffix());
+  param_array a;
+  a.reset({bind_as::int64, bind_as::text});
+  for (int i = 0; i < 50; ++i) {
+    a.add_row();
+    a.set_int(0, i);
+    a.set_text(1, std::string(i == 10 ? 200000 : 10, 'x'));
+  }
+  a.execute(c_->prepared("INSERT INTO big (id, s) VALUES (?, ?)"), 1 << 20);  // 2 rows per chunk
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM big"), "50");
+  EXPECT_EQ(scalar("SELECT " + std::string(GetParam().family == config::dialect::postgresql ? "char_length" : "length") +
+                   "(s) FROM big WHERE id = 10"),
+            "200000");
+}
+
+TEST_P(OdbcConnection, DroppedRowLeavesNoTrace) {
+  param_array a;
+  a.reset({bind_as::int64, bind_as::text});
+  a.add_row();
+  a.set_int(0, 1);
+  a.set_text(1, "keep");
+  a.add_row();
+  a.set_int(0, 2);
+  a.set_text(1, "drop me");
+  a.drop_last_row();
+  EXPECT_EQ(a.rows(), 1u);
+  c_->exec("CREATE TABLE dr (id BIGINT PRIMARY KEY, s " + text_type() + ")" + suffix());
+  a.execute(c_->prepared("INSERT INTO dr (id, s) VALUES (?, ?)"));
+  EXPECT_EQ(scalar("SELECT s FROM dr"), "keep");
+}
+
+TEST_P(OdbcConnection, DuplicateKeyInAnArrayIsAnIntegrityErrorNotRetryable) {
+  c_->exec("CREATE TABLE dup (id BIGINT PRIMARY KEY)");
+  param_array a;
+  a.reset({bind_as::int64});
+  for (int id : {1, 2, 3, 2, 5}) {
+    a.add_row();
+    a.set_int(0, id);
+  }
+  c_->begin();
+  try {
+    a.execute(c_->prepared("INSERT INTO dup (id) VALUES (?)"));
+    FAIL() << "no error";
+  } catch (const sluice::error& e) {
+    EXPECT_TRUE(e.info().code.starts_with("23")) << e.what();
+    EXPECT_FALSE(e.retryable());
+    EXPECT_FALSE(e.poisons_connection());
+    // When the driver marks rows, it marks the duplicate (index 3).
+    if (a.failed_row()) {
+      EXPECT_EQ(*a.failed_row(), 3u);
+    }
+  }
+  c_->rollback();
+  EXPECT_TRUE(c_->reusable());
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM dup"), "0");
+}
+
+TEST_P(OdbcConnection, SavepointRollbackKeepsEarlierWorkOfTheTransaction) {
+  c_->exec("CREATE TABLE sp (id BIGINT PRIMARY KEY)");
+  c_->begin();
+  c_->exec("INSERT INTO sp (id) VALUES (1)");
+  c_->exec("SAVEPOINT b");
+  EXPECT_THROW(c_->exec("INSERT INTO sp (id) VALUES (1)"), sluice::error);
+  c_->exec("ROLLBACK TO SAVEPOINT b");
+  c_->exec("INSERT INTO sp (id) VALUES (2)");
+  c_->exec("RELEASE SAVEPOINT b");
+  EXPECT_FALSE(c_->reusable());  // a transaction is open
+  c_->commit();
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM sp"), "2");
+}
+
+TEST_P(OdbcConnection, RollbackUndoesAndTheConnectionStaysUsable) {
+  c_->exec("CREATE TABLE rb (id BIGINT PRIMARY KEY)");
+  c_->begin();
+  c_->exec("INSERT INTO rb (id) VALUES (1)");
+  c_->rollback();
+  EXPECT_TRUE(c_->reusable());
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM rb"), "0");
+  c_->exec("INSERT INTO rb (id) VALUES (2)");  // autocommit again
+  auto other = connect(GetParam(), conn_str_);
+  EXPECT_EQ(other->query("SELECT COUNT(*) FROM rb")[0][0].value_or(""), "1");
+}
+
+TEST_P(OdbcConnection, AKilledSessionPoisonsTheConnection) {
+  if (GetParam().family == config::dialect::sqlite) GTEST_SKIP() << "SQLite has no server sessions";
+  const bool maria = GetParam().family == config::dialect::mysql;
+  const std::string id = scalar(maria ? "SELECT CONNECTION_ID()" : "SELECT pg_backend_pid()");
+  auto killer = connect(GetParam(), conn_str_);
+  killer->exec(maria ? "KILL " + id : "SELECT pg_terminate_backend(" + id + ")");
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  try {
+    c_->query("SELECT 1");
+    FAIL() << "the killed session still answered";
+  } catch (const sluice::error& e) {
+    EXPECT_TRUE(e.poisons_connection()) << e.what();
+    EXPECT_TRUE(e.retryable()) << e.what();
+  }
+  EXPECT_TRUE(c_->is_broken());
+  EXPECT_FALSE(c_->reusable());
+  EXPECT_FALSE(c_->ping());
+}
+
+TEST_P(OdbcConnection, AnUnreachableServerIsRetryable) {
+  if (GetParam().family == config::dialect::sqlite) GTEST_SKIP() << "SQLite has no server";
+  const int port = sluice::testing::free_tcp_port();
+  const std::string cs = GetParam().family == config::dialect::mysql
+                             ? fmt::format("Driver={{MariaDB Unicode}};Server=127.0.0.1;Port={};UID=x;PWD=y", port)
+                             : fmt::format("Driver={{PostgreSQL Unicode}};Server=127.0.0.1;Port={};UID=x;PWD=y", port);
+  try {
+    connection::open({.connection_string = cs, .family = GetParam().family, .where = "nowhere",
+                      .secret = "y", .login_timeout = std::chrono::seconds(5)});
+    FAIL() << "connected to a closed port";
+  } catch (const sluice::error& e) {
+    EXPECT_TRUE(e.retryable()) << e.what();
+    EXPECT_TRUE(e.info().code.starts_with("08")) << e.what();
+  }
+}
+
+TEST_P(OdbcConnection, AWrongPasswordIsNotRetryableAndNeverShown) {
+  if (GetParam().family != config::dialect::mysql) GTEST_SKIP() << "the test servers trust every login";
+  auto& s = sluice::testing::mariadb_server::shared();
+  const std::string cs = fmt::format("Driver={{MariaDB Unicode}};Server=127.0.0.1;Port={};UID={};PWD=wrong-pw-123",
+                                     s.port(), s.user());
+  try {
+    connection::open({.connection_string = cs, .family = GetParam().family, .where = "db", .secret = "wrong-pw-123"});
+    FAIL() << "connected with a wrong password";
+  } catch (const sluice::error& e) {
+    EXPECT_FALSE(e.retryable()) << e.what();
+    EXPECT_EQ(e.info().code, "28000") << e.what();
+    EXPECT_EQ(std::string(e.what()).find("wrong-pw-123"), std::string::npos);
+    EXPECT_NE(e.info().fix.find("connection.password"), std::string::npos);
+  }
+}
+
+TEST_P(OdbcConnection, AMissingDriverNamesTheFix) {
+  try {
+    connection::open({.connection_string = "Driver={No Such Driver 9};Server=x", .family = config::dialect::generic,
+                      .where = "db"});
+    FAIL();
+  } catch (const sluice::error& e) {
+    EXPECT_EQ(e.info().code, "IM002") << e.what();
+    EXPECT_NE(e.info().fix.find("odbcinst"), std::string::npos);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, OdbcConnection, ::testing::ValuesIn(odbc_backends()), backend_name);
+
+}  // namespace
+}  // namespace sluice::odbc

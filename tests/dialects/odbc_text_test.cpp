@@ -1,0 +1,39 @@
+#include <gtest/gtest.h>
+
+#include "dialects/odbc/text.hpp"
+
+namespace sluice::odbc {
+namespace {
+
+TEST(OdbcText, Utf16RoundTripKeepsEveryPlane) {
+  const std::string s = "a\xC3\xA4\xE2\x82\xAC\xF0\x9F\x99\x82z";  // a ä € 🙂 z
+  auto w = to_utf16(s);
+  EXPECT_EQ(w.size(), 6u);  // the emoji is a surrogate pair
+  EXPECT_EQ(to_utf8(w), s);
+}
+
+TEST(OdbcText, InvalidUtf8IsDetected) {
+  EXPECT_TRUE(valid_utf8("plain \xEF\xBF\xBD ok"));
+  EXPECT_FALSE(valid_utf8("\xC3"));
+  EXPECT_FALSE(valid_utf8("\xC0\xAF"));          // overlong
+  EXPECT_FALSE(valid_utf8("\xED\xA0\x80"));      // a surrogate
+  EXPECT_FALSE(valid_utf8("\xF4\x90\x80\x80"));  // beyond U+10FFFF
+}
+
+TEST(OdbcText, SupplementaryCharactersAndCodePoints) {
+  EXPECT_TRUE(has_supplementary("x\xF0\x9F\x99\x82"));
+  EXPECT_FALSE(has_supplementary("T\xC3\xA4\xE2\x82\xAC"));
+  EXPECT_EQ(code_points("T\xC3\xA4\xE2\x82\xAC"), 3u);
+}
+
+TEST(OdbcText, TemporalValuesRenderAsIsoUtc) {
+  EXPECT_EQ(format_date(0), "1970-01-01");
+  EXPECT_EQ(format_date(-1), "1969-12-31");
+  EXPECT_EQ(format_date(19723), "2024-01-01");
+  EXPECT_EQ(format_time(3723000001), "01:02:03.000001");
+  EXPECT_EQ(format_timestamp(1704067200123456), "2024-01-01 00:00:00.123456");
+  EXPECT_EQ(format_timestamp(-1), "1969-12-31 23:59:59.999999");
+}
+
+}  // namespace
+}  // namespace sluice::odbc
