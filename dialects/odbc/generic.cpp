@@ -1,8 +1,8 @@
 // Generic ODBC: standard SQL, and what the driver reports about itself (SQLGetInfo: identifier
 // quote character, how unquoted and quoted names are cased, name limits, keywords) learned in
 // adapt(). Tables are looked up with the ODBC catalog functions (SQLTables, SQLColumns,
-// SQLPrimaryKeys) with SQL_ATTR_METADATA_ID on, so a quoted name is matched exactly rather than
-// as a LIKE pattern. Upsert is the standard MERGE when the database is known to have it or the
+// SQLPrimaryKeys), the name's _ and % escaped and the rows filtered for the exact name, so a name
+// is never taken as a LIKE pattern. Upsert is the standard MERGE when the database is known to have it or the
 // driver lists MERGE among its keywords; otherwise it is an error that names insert.mode and
 // dialect.name.
 #include <algorithm>
@@ -131,59 +131,74 @@ class generic_dialect final : public dialect {
   }
 
   std::optional<table_def> describe(connection& c, const table_id& t) const override {
-    auto ident = [&](const std::string& n) {
-      std::string s(open_quote());
+    // Drivers disagree on SQL_ATTR_METADATA_ID (SQLite ignores quotes, psqlODBC upper-cases), so
+    // names go as search patterns with _ and % escaped, and the rows are then filtered here:
+    // an exact match first, else (a case-insensitive database) one that differs only in case.
+    const std::string esc = c.info_string(SQL_SEARCH_PATTERN_ESCAPE);
+    auto pattern = [&](const std::string& n) {
+      if (esc.empty()) return n;
+      std::string out;
       for (char ch : n) {
-        if (!quote_.empty() && ch == quote_[0]) s += ch;
-        s += ch;
+        if (ch == '_' || ch == '%' || esc.find(ch) != std::string::npos) out += esc;
+        out += ch;
       }
-      return s + std::string(close_quote());
+      return out;
     };
     const std::string table = stored_name(t.table);
     const std::string schema = t.schema.empty() ? std::string() : stored_name(t.schema);
-    auto catalog_call = [&](auto&& call) {
+    auto wide = [](std::u16string& w) { return w.empty() ? nullptr : reinterpret_cast<SQLWCHAR*>(w.data()); };
+    auto catalog = [&](const std::string& sc, const std::string& tb, int which) {
       statement s(c);
-      SQLSetStmtAttr(s.raw(), SQL_ATTR_METADATA_ID, reinterpret_cast<SQLPOINTER>(SQL_TRUE), 0);
-      auto w_schema = to_utf16(schema.empty() ? std::string() : ident(schema));
-      auto w_table = to_utf16(ident(table));
-      s.check(call(s.raw(), w_schema, w_table), "cannot read the ODBC catalog");
+      auto w_sc = to_utf16(sc.empty() ? std::string() : pattern(sc));
+      auto w_tb = to_utf16(pattern(tb));
+      const auto n_sc = static_cast<SQLSMALLINT>(w_sc.size()), n_tb = static_cast<SQLSMALLINT>(w_tb.size());
+      SQLRETURN rc;
+      if (which == 0) {
+        rc = SQLTablesW(s.raw(), nullptr, 0, wide(w_sc), n_sc, wide(w_tb), n_tb, nullptr, 0);
+      } else if (which == 1) {
+        rc = SQLColumnsW(s.raw(), nullptr, 0, wide(w_sc), n_sc, wide(w_tb), n_tb, nullptr, 0);
+      } else {  // SQLPrimaryKeys takes plain names, not patterns
+        auto a = to_utf16(sc), b = to_utf16(tb);
+        rc = SQLPrimaryKeysW(s.raw(), nullptr, 0, wide(a), static_cast<SQLSMALLINT>(a.size()), wide(b),
+                             static_cast<SQLSMALLINT>(b.size()));
+      }
+      s.check(rc, "cannot read the ODBC catalog");
       return s.fetch_all();
     };
-    auto wide = [](std::u16string& w) { return reinterpret_cast<SQLWCHAR*>(w.data()); };
-    auto tables = catalog_call([&](SQLHSTMT h, std::u16string& sc, std::u16string& tb) {
-      return SQLTablesW(h, nullptr, 0, sc.empty() ? nullptr : wide(sc), static_cast<SQLSMALLINT>(sc.size()),
-                        wide(tb), static_cast<SQLSMALLINT>(tb.size()), nullptr, 0);
-    });
-    if (tables.empty()) return std::nullopt;
+    auto same = [&](const std::optional<std::string>& got, const std::string& want, bool exact) {
+      const std::string g = got.value_or("");
+      return exact ? g == want : iequal_ascii(g, want);
+    };
+    auto tables = catalog(schema, table, 0);
+    const text_row* hit = nullptr;
+    for (bool exact : {true, false}) {
+      if (exact == false && quoted_sensitive_) break;
+      for (const auto& r : tables)
+        if (r.size() >= 3 && same(r[2], table, exact) && (schema.empty() || same(r[1], schema, exact))) {
+          hit = &r;
+          break;
+        }
+      if (hit) break;
+    }
+    if (!hit) return std::nullopt;
     table_def def;
-    def.id = {tables[0][1].value_or(""), tables[0][2].value_or(table)};
-    std::string found_schema = def.id.schema;
-    auto cols = catalog_call([&](SQLHSTMT h, std::u16string&, std::u16string& tb) {
-      auto sc = to_utf16(found_schema.empty() ? std::string() : ident(found_schema));
-      return SQLColumnsW(h, nullptr, 0, sc.empty() ? nullptr : wide(sc), static_cast<SQLSMALLINT>(sc.size()),
-                         wide(tb), static_cast<SQLSMALLINT>(tb.size()), nullptr, 0);
-    });
-    for (const auto& r : cols) {
-      if (r.size() < 13) continue;
+    def.id = {(*hit)[1].value_or(""), (*hit)[2].value_or(table)};
+    for (const auto& r : catalog(def.id.schema, def.id.table, 1)) {
+      if (r.size() < 13 || r[2].value_or("") != def.id.table || r[1].value_or("") != def.id.schema) continue;
       column_def cd;
       cd.name = r[3].value_or("");
       cd.type = r[5].value_or("");
       cd.family = family_for(std::atoi(r[4].value_or("0").c_str()));
       cd.nullable = r[10].value_or("1") != "0";
-      cd.has_default = r[12].has_value();
+      cd.has_default = r[12].has_value() && !r[12]->empty();
       if (cd.family == column_family::decimal) {
         cd.precision = std::atoi(r[6].value_or("0").c_str());
         cd.scale = std::atoi(r[8].value_or("0").c_str());
       }
       def.columns.push_back(std::move(cd));
     }
-    auto pk = catalog_call([&](SQLHSTMT h, std::u16string&, std::u16string& tb) {
-      auto sc = to_utf16(found_schema.empty() ? std::string() : ident(found_schema));
-      return SQLPrimaryKeysW(h, nullptr, 0, sc.empty() ? nullptr : wide(sc), static_cast<SQLSMALLINT>(sc.size()),
-                             wide(tb), static_cast<SQLSMALLINT>(tb.size()));
-    });
     std::vector<std::pair<int, std::string>> keys;
-    for (const auto& r : pk)
+    for (const auto& r : catalog(def.id.schema, def.id.table, 2))
       if (r.size() >= 5) keys.emplace_back(std::atoi(r[4].value_or("0").c_str()), r[3].value_or(""));
     std::sort(keys.begin(), keys.end());
     for (auto& k : keys) def.primary_key.push_back(std::move(k.second));
