@@ -23,6 +23,7 @@ class recording_listener : public rebalance_listener {
   std::set<std::int32_t> owned;
   int assigned_calls = 0, revoked_calls = 0;
   std::size_t revoked_partitions = 0;
+  bool every_revoke_took_all = true;  // eager: each revocation takes everything owned
   bool throw_on_assign = false;
 
   void on_assigned(std::vector<topic_partition>& tps) override {
@@ -37,6 +38,7 @@ class recording_listener : public rebalance_listener {
   void on_revoked(const std::vector<topic_partition>& tps) override {
     ++revoked_calls;
     revoked_partitions += tps.size();
+    if (tps.size() != owned.size()) every_revoke_took_all = false;
     for (const auto& tp : tps) owned.erase(tp.partition);
   }
 };
@@ -165,8 +167,12 @@ void check_group_rebalance(const std::string& strategy, bool cooperative) {
   EXPECT_EQ(all.size(), 4u) << "no partition owned twice";
   if (cooperative)
     EXPECT_EQ(l1.revoked_partitions, 2u) << "cooperative: only the moved partitions are revoked";
-  else
-    EXPECT_EQ(l1.revoked_partitions, 4u) << "eager: everything is revoked, then reassigned";
+  else {
+    // Under load the group may rebalance more than once while member 2 joins; what makes the
+    // protocol eager is that every revocation takes all that member 1 owned.
+    EXPECT_TRUE(l1.every_revoke_took_all) << "eager: everything is revoked, then reassigned";
+    EXPECT_GE(l1.revoked_partitions, 4u);
+  }
   EXPECT_EQ(c1.assignment().size(), 2u);
 
   // Start offsets from the listener hold after a rebalance too.
