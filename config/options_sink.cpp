@@ -46,6 +46,10 @@ std::vector<declaration> sink_options() {
   o.push_back(declare("table.name.format", S, "${topic}", medium, sink, writes,
       "Target table name; ${topic} is replaced by the record's topic. May name a schema "
       "(\"analytics.${topic}\"). The exact case is kept when quote.sql.identifiers=always."));
+  o.push_back(declare("mssql.use.merge.holdlock", B, "true", low, sink, writes,
+      "SQL Server only: upserts run MERGE … WITH (HOLDLOCK), so two writers of one new key cannot "
+      "both take the insert branch. false: plain MERGE (less locking; safe only when one writer "
+      "owns each key)."));
   o.push_back(declare("delete.enabled", B, "false", medium, sink, writes,
       "A record with a null value (tombstone) deletes the row with its key. Needs "
       "pk.mode=record_key."));
