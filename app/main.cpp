@@ -15,6 +15,12 @@ Usage:
   sluice run FILE...        run the connectors in FILE(s) until SIGINT/SIGTERM
   sluice validate FILE...   check connector configs without connecting anywhere
   sluice docs               print the configuration reference (markdown)
+  sluice serve [--listeners http://HOST:PORT] [--state DIR]
+               [--auth-token TOKEN] [--auth-basic USER:PASS] [--max-body BYTES]
+                            run a worker with Kafka Connect's REST API (default
+                            http://127.0.0.1:8083; connectors kept in DIR, default
+                            ./sluice-state), /metrics and /health; auth also from
+                            SLUICE_AUTH_TOKEN / SLUICE_AUTH_BASIC
   sluice kafka [--partitions N] [--topic NAME[:PARTITIONS]]...
                             start the embedded Kafka-protocol broker; prints its
                             bootstrap address as the first line, runs until killed
@@ -37,6 +43,7 @@ int main(int argc, char** argv) {
     if (verb == "validate") return sluice::app::cmd_validate(rest);
     if (verb == "docs") return sluice::app::cmd_docs(rest);
     if (verb == "kafka") return sluice::app::cmd_kafka(rest);
+    if (verb == "serve") return sluice::app::cmd_serve(rest);
     if (verb == "help" || verb == "--help" || verb == "-h") {
       std::fputs(help_text, stdout);
       return 0;
@@ -50,7 +57,7 @@ int main(int argc, char** argv) {
       return 64;
     }
     return sluice::app::usage_error(
-        "", fmt::format("unknown command '{}'; the commands are run, validate, docs, kafka, help",
+        "", fmt::format("unknown command '{}'; the commands are run, validate, docs, serve, kafka, help",
                         verb));
   } catch (const sluice::error& e) {
     fmt::print(stderr, "sluice: {}\n", e.what());

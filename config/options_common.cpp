@@ -142,6 +142,25 @@ std::vector<declaration> common_options() {
   o.push_back(declare("errors.retry.delay.max.ms", I, "60000", low, both, errors,
       "Longest wait between the retries of errors.retry.timeout (the wait doubles from 300 ms).",
       at_least(1)));
+  o.push_back(declare("errors.restart.enable", B, "true", medium, both, errors,
+      "sluice: restart a task that failed with an error a retry may fix (database or broker gone, "
+      "a rebalance conflict) by itself, waiting errors.restart.backoff.ms, doubling up to "
+      "errors.restart.max.ms. A task that failed for good (a bad record with "
+      "errors.tolerance=none, a missing privilege) stays FAILED until restarted through the REST "
+      "API. false: every failure is final, as in Kafka Connect."));
+  o.push_back(declare("errors.restart.backoff.ms", I, "500", low, both, errors,
+      "sluice: wait before the first automatic restart of a failed task; each further failure in a "
+      "row doubles it.",
+      at_least(10)));
+  o.push_back(declare("errors.restart.max.ms", I, "60000", low, both, errors,
+      "sluice: the longest wait between automatic restarts. A task that ran longer than this before "
+      "failing starts the back-off over.",
+      at_least(10)));
+  o.push_back(declare("stall.timeout.ms", I, "120000", medium, both, errors,
+      "sluice (sluice serve): a sink task with consumer lag that committed nothing for this long, or "
+      "a source task whose polls kept failing this long, reports STALLED with the reason instead "
+      "of RUNNING. 0 = never.",
+      at_least(0)));
 
   o.push_back(declare("db.timezone", S, "UTC", medium, both, sql,
       "Time zone used for time columns without a zone (timestamp without time zone, DATETIME) "

@@ -18,20 +18,10 @@ pool::registry<pg::connection>& pg_registry() {
   return r;
 }
 
-pool::registry<odbc::connection>& odbc_registry() {
-  static pool::registry<odbc::connection> r;
-  return r;
-}
-
-pool::pool_settings pool_settings_for(const config::connector_config& cfg) {
-  pool::pool_settings ps;
-  ps.name = cfg.connection().display;
-  ps.max_size = static_cast<std::size_t>(cfg.get_int("connection.pool.max.size"));
-  ps.acquire_timeout = std::chrono::milliseconds(cfg.get_int("connection.pool.acquire.timeout.ms"));
-  ps.max_lifetime = std::chrono::milliseconds(cfg.get_int("connection.pool.max.lifetime.ms"));
-  ps.idle_timeout = std::chrono::milliseconds(cfg.get_int("connection.pool.idle.timeout.ms"));
-  ps.lease_warn = std::chrono::milliseconds(cfg.get_int("connection.pool.lease.warn.ms"));
-  return ps;
+std::int64_t unix_ms_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 // Sleeps for `d` or until stop is requested; returns false when stopped.
@@ -43,20 +33,6 @@ bool sleep_unless_stopped(std::stop_token stop, std::chrono::milliseconds d) {
 }
 
 }  // namespace
-
-bool uses_odbc(const config::connector_config& cfg) {
-  const auto url = cfg.get_string("connection.url");
-  const bool odbc_url = url.size() >= 5 && (url.compare(0, 5, "odbc:") == 0 || url.compare(0, 5, "ODBC:") == 0);
-  return cfg.connection().kind != config::dialect::postgresql || odbc_url;
-}
-
-std::shared_ptr<odbc_pool> odbc_pool_for(const config::connector_config& cfg) {
-  const auto& target = cfg.connection();
-  odbc::connect_options o{.connection_string = target.odbc, .family = target.kind,
-                          .where = target.display, .secret = target.password};
-  return odbc_registry().get("odbc|" + target.pool_key, pool_settings_for(cfg),
-                             [o] { return odbc::connection::open(o); });
-}
 
 std::shared_ptr<pg_pool> postgres_pool_for(const config::connector_config& cfg) {
   const auto& target = cfg.connection();
@@ -118,15 +94,16 @@ kafka::settings producer_settings(const config::connector_config& cfg) {
 }
 
 sink_connector::sink_connector(config::connector_config cfg)
-    : cfg_(std::move(cfg)), s_(sink_settings::from(cfg_)) {}
+    : cfg_(std::move(cfg)), s_(sink_settings::from(cfg_)),
+      restart_enabled_(cfg_.get_bool("errors.restart.enable")),
+      restart_backoff_(cfg_.get_int("errors.restart.backoff.ms")),
+      restart_max_(cfg_.get_int("errors.restart.max.ms")),
+      status_(static_cast<std::size_t>(s_.tasks)) {}
 
 sink_connector::~sink_connector() { stop(); }
 
 void sink_connector::start() {
-  if (uses_odbc(cfg_))
-    odbc_pool_ = odbc_pool_for(cfg_);
-  else
-    pool_ = postgres_pool_for(cfg_);
+  pool_ = postgres_pool_for(cfg_);
   for (int i = 0; i < s_.tasks; ++i) metrics_.push_back(std::make_shared<task_metrics>());
   live_tasks_ = s_.tasks;
   for (int i = 0; i < s_.tasks; ++i)
@@ -147,7 +124,39 @@ bool sink_connector::running() const {
 
 std::optional<error_info> sink_connector::failure() const {
   std::lock_guard lock(mu_);
-  return failure_;
+  for (const auto& t : status_)
+    if (t.state == task_status::phase::failed) return t.last_error;
+  return std::nullopt;
+}
+
+task_status sink_connector::status(int task) const {
+  std::lock_guard lock(mu_);
+  return status_.at(static_cast<std::size_t>(task));
+}
+
+void sink_connector::set_status(int id, task_status::phase p, const std::optional<error_info>& e,
+                                std::int64_t next_attempt_unix_ms) {
+  std::lock_guard lock(mu_);
+  auto& t = status_[static_cast<std::size_t>(id)];
+  t.state = p;
+  if (e) t.last_error = e;
+  t.next_attempt_unix_ms = next_attempt_unix_ms;
+  if (p == task_status::phase::running) t.started_unix_ms = unix_ms_now();
+}
+
+void sink_connector::restart_task(int task) {
+  auto& t = threads_.at(static_cast<std::size_t>(task));
+  t.request_stop();
+  if (t.joinable()) t.join();
+  {
+    std::lock_guard lock(mu_);
+    auto& st = status_[static_cast<std::size_t>(task)];
+    st.state = task_status::phase::starting;
+    st.attempts = 0;
+    ++st.restarts;
+    ++live_tasks_;
+  }
+  t = std::jthread([this, task](std::stop_token st) { task_main(task, st); });
 }
 
 void sink_connector::task_main(int id, std::stop_token stop) {
@@ -162,35 +171,45 @@ void sink_connector::task_main(int id, std::stop_token stop) {
   auto where = fmt::format("sink '{}' task {}", s_.connector, id);
   auto cs = consumer_settings(cfg_, s_.group_id);
   auto ps = producer_settings(cfg_);
-  for (int attempt = 0; !stop.stop_requested(); ++attempt) {
+  for (int attempt = 0; !stop.stop_requested();) {
+    const auto began = std::chrono::steady_clock::now();
+    set_status(id, task_status::phase::running);
+    error_info failed;
     try {
-      std::unique_ptr<writer> w;
-      if (odbc_pool_)
-        w = std::make_unique<odbc_writer>(
-            s_, cfg_.connection().kind,
-            odbc::dialect_options{.merge_holdlock = cfg_.get_bool("mssql.use.merge.holdlock")},
-            odbc_pool_, where + " writer");
-      else
-        w = std::make_unique<pg_writer>(s_, pool_, where + " writer");
+      auto w = std::make_unique<pg_writer>(s_, pool_, where + " writer");
       sink_task task(s_, id, conv, std::move(w), cs, ps, metrics_[static_cast<std::size_t>(id)]);
-      task.run(stop);
+      task.run(stop, &paused_);
       break;
     } catch (const error& e) {
-      if (!e.retryable()) {
-        logger->error("{}: failed: {}", where, e.what());
-        std::lock_guard lock(mu_);
-        if (!failure_) failure_ = e.info();
-        break;
-      }
-      auto wait = std::chrono::milliseconds(std::min(500 * (1 << std::min(attempt, 6)), 30000));
-      logger->warn("{}: restarting in {} ms after: {}", where, wait.count(), e.what());
-      if (!sleep_unless_stopped(stop, wait)) break;
+      failed = e.info();
     } catch (const std::exception& e) {
-      logger->error("{}: failed: {}", where, e.what());
-      std::lock_guard lock(mu_);
-      if (!failure_) failure_ = error_info{.what = e.what(), .where = where};
+      failed = error_info{.what = e.what(), .where = where};
+    }
+    if (!failed.retryable || !restart_enabled_) {
+      logger->error("{}: failed{}: {}", where, failed.retryable ? " (errors.restart.enable=false)" : "",
+                    render(failed));
+      set_status(id, task_status::phase::failed, failed);
       break;
     }
+    // A run longer than the back-off ceiling was healthy for a while: start the back-off over.
+    if (std::chrono::steady_clock::now() - began > restart_max_) attempt = 0;
+    auto wait = std::min(restart_max_, restart_backoff_ * (std::int64_t{1} << std::min(attempt, 20)));
+    ++attempt;
+    {
+      std::lock_guard lock(mu_);
+      status_[static_cast<std::size_t>(id)].attempts = attempt;
+    }
+    set_status(id, task_status::phase::restarting, failed, unix_ms_now() + wait.count());
+    logger->warn("{}: restarting in {} ms (attempt {}) after: {}", where, wait.count(), attempt,
+                 render(failed));
+    if (!sleep_unless_stopped(stop, wait)) break;
+    std::lock_guard lock(mu_);
+    ++status_[static_cast<std::size_t>(id)].restarts;
+  }
+  {
+    std::lock_guard lock(mu_);
+    auto& t = status_[static_cast<std::size_t>(id)];
+    if (t.state != task_status::phase::failed) t.state = task_status::phase::stopped;
   }
   std::lock_guard lock(mu_);
   --live_tasks_;

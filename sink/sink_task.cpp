@@ -59,7 +59,9 @@ void sink_task::writer_loop(std::stop_token st) {
     std::exception_ptr err;
     try {
       r = writer_->write(b, [this](const batch& bb, const std::vector<std::size_t>& failed) {
+        const auto before = dlq_.sent();
         dlq_.send(bb, failed);
+        metrics_->dlq_records += dlq_.sent() - before;
       });
       if (!r->conflict) {
         auto t = unix_ms();
@@ -94,6 +96,7 @@ void sink_task::apply(write_result& r) {
   metrics_->retries += static_cast<std::uint64_t>(r.retries);
   ++metrics_->batches;
   metrics_->batch_seconds.observe(r.db_seconds);
+  metrics_->batch_rows.observe(static_cast<double>(r.rows_written) / 1000.0);
   metrics_->last_commit_unix_ms = unix_ms();
   {
     std::lock_guard lock(metrics_->mu);
@@ -131,6 +134,7 @@ void sink_task::wait_writer_idle() {
 }
 
 void sink_task::handoff() {
+  refresh_lag(true);  // the wait below may be long (a locked table): show the lag it leaves
   wait_writer_idle();
   {
     std::lock_guard lock(mu_);
@@ -189,7 +193,11 @@ void sink_task::on_assigned(std::vector<kafka::topic_partition>& parts) {
     auto stored = writer_->load_offsets(keys);
     for (auto& p : parts) {
       auto it = stored.find({p.topic, p.partition});
-      if (it != stored.end() && it->second) p.offset = *it->second;
+      if (it != stored.end() && it->second) {
+        p.offset = *it->second;
+        std::lock_guard lock(metrics_->mu);
+        metrics_->committed[it->first] = *it->second;
+      }
     }
     log::get("sink")->info("{}: assigned {} partition(s)", where_, parts.size());
   } catch (...) {
@@ -211,12 +219,66 @@ void sink_task::on_revoked(const std::vector<kafka::topic_partition>& parts) {
   log::get("sink")->info("{}: gave up {} partition(s)", where_, parts.size());
 }
 
-void sink_task::run(std::stop_token stop) {
+// Lag per assigned partition from librdkafka's cached watermarks (no broker round trip): the
+// high watermark minus the stored next offset, or minus the low watermark before anything of
+// the partition was stored.
+void sink_task::refresh_lag(bool now) {
+  if (!now && now_ms() - lag_refreshed_ms_ < 1000) return;
+  lag_refreshed_ms_ = now_ms();
+  std::map<partition_key, std::int64_t> lag;
+  std::lock_guard lock(metrics_->mu);
+  for (const auto& p : consumer_->assignment()) {
+    std::int64_t low = 0, high = 0;
+    if (rd_kafka_get_watermark_offsets(consumer_->raw(), p.topic.c_str(), p.partition, &low, &high) ||
+        high < 0)
+      continue;
+    partition_key k{p.topic, p.partition};
+    auto it = metrics_->committed.find(k);
+    lag[k] = std::max<std::int64_t>(0, high - (it != metrics_->committed.end() ? it->second
+                                                                                : std::max<std::int64_t>(low, 0)));
+  }
+  metrics_->lag = std::move(lag);
+}
+
+// Paused: write and commit what was consumed, then pause every assigned partition and keep
+// polling only to stay in the group (partitions assigned meanwhile are paused too; a record of
+// theirs that arrived first stays pending until resume). Resuming fetches from the position
+// after the last record read, so nothing is lost or read twice.
+void sink_task::hold(std::stop_token stop, const std::atomic<bool>& paused) {
+  if (!pending_.empty()) handoff();
+  wait_writer_idle();
+  commit_to_group(false);
+  log::get("sink")->info("{}: paused", where_);
+  struct holding_flag {  // cleared however hold() ends
+    std::atomic<bool>& f;
+    ~holding_flag() { f = false; }
+  } holding{metrics_->paused};
+  std::vector<kafka::topic_partition> held;
+  while (paused.load() && !stop.stop_requested()) {
+    if (auto now = consumer_->assignment(); now != held) {
+      consumer_->pause(now);
+      held = std::move(now);
+    }
+    metrics_->paused = true;
+    if (auto m = consumer_->poll(std::chrono::milliseconds(100)); m && !m->error()) add(*m);
+    if (callback_error_) std::rethrow_exception(std::exchange(callback_error_, nullptr));
+    refresh_lag(false);
+  }
+  consumer_->resume(consumer_->assignment());
+  if (!stop.stop_requested()) log::get("sink")->info("{}: resumed", where_);
+}
+
+void sink_task::run(std::stop_token stop, const std::atomic<bool>* paused) {
   consumer_->subscribe(s_.topics);
   auto logger = log::get("sink");
   std::int64_t last_kafka_error_log = 0;
   while (!stop.stop_requested()) {
     if (callback_error_) std::rethrow_exception(std::exchange(callback_error_, nullptr));
+    if (paused && paused->load()) {
+      hold(stop, *paused);
+      continue;
+    }
+    refresh_lag(false);
     auto wait = std::chrono::milliseconds(100);
     if (!pending_.empty()) {
       auto left = s_.linger.count() - (now_ms() - pending_since_ms_);

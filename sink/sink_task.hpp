@@ -4,8 +4,10 @@
 // previous batch to the database (one transaction: rows + offsets), so decoding overlaps
 // writing. On assignment the task seeks to the offsets stored in the database; on revocation it
 // waits for the batch in flight and drops pending records of the partitions it gives up (their
-// next owner reads them again from the stored offsets).
+// next owner reads them again from the stored offsets). While `paused` is set it writes what it
+// consumed and pauses its partitions but stays in the group, so resuming loses and repeats nothing.
 // Thread-safety: run() on one thread; metrics() from any.
+#include <atomic>
 #include <condition_variable>
 #include <exception>
 #include <memory>
@@ -32,8 +34,9 @@ class sink_task final : public kafka::rebalance_listener {
   ~sink_task() override;
 
   // Consumes and writes until `stop` is requested (then flushes, commits and leaves the group)
-  // or a fatal error (thrown; retryable() says whether a restart may help).
-  void run(std::stop_token stop);
+  // or a fatal error (thrown; retryable() says whether a restart may help). `paused` (may be
+  // null) is read every poll; set, the task holds (see hold()).
+  void run(std::stop_token stop, const std::atomic<bool>* paused = nullptr);
 
  private:
   void on_assigned(std::vector<kafka::topic_partition>& parts) override;
@@ -45,6 +48,8 @@ class sink_task final : public kafka::rebalance_listener {
   void apply(write_result& r);
   void writer_loop(std::stop_token st);
   void commit_to_group(bool async);
+  void hold(std::stop_token stop, const std::atomic<bool>& paused);
+  void refresh_lag(bool now);
 
   const sink_settings& s_;
   int id_;
@@ -57,6 +62,7 @@ class sink_task final : public kafka::rebalance_listener {
 
   batch pending_;
   std::int64_t pending_since_ms_ = 0;
+  std::int64_t lag_refreshed_ms_ = 0;
 
   std::mutex mu_;
   std::condition_variable cv_;
