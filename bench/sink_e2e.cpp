@@ -3,43 +3,22 @@
 // seconds from the first record consumed to the last commit, rows/s, produce→commit latency percentiles, database
 // seconds per batch, and the peak RSS of this process.
 //   sink_e2e --config FILE --expect N [--timeout S]
-#include <sys/resource.h>
-
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <thread>
 
 #include <fmt/format.h>
 
-#include "app/load_configs.hpp"
+#include "bench/e2e_common.hpp"
 #include "sink/sink_connector.hpp"
 
-namespace {
-long peak_rss_kb() {
-  std::ifstream f("/proc/self/status");
-  std::string line;
-  while (std::getline(f, line))
-    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
-  return 0;
-}
-}  // namespace
-
 int main(int argc, char** argv) {
-  std::string file;
-  std::int64_t expect = 0, timeout_s = 600;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string k = argv[i], v = argv[i + 1];
-    if (k == "--config") file = v;
-    else if (k == "--expect") expect = std::stoll(v);
-    else if (k == "--timeout") timeout_s = std::stoll(v);
-  }
-  auto l = sluice::app::load_and_validate({file});
-  if (!l.problems.empty() || l.connectors.size() != 1) {
-    for (const auto& p : l.problems) fmt::print(stderr, "{}\n", p);
-    return 1;
-  }
-  sluice::sink::sink_connector c(l.connectors.front());
+  auto args = sluice::bench::parse_e2e_args(argc, argv);
+  auto cfg = sluice::bench::load_one(args.config);
+  if (!cfg) return 1;
+  const auto expect = args.expect;
+  const auto timeout_s = args.timeout_s;
+  sluice::sink::sink_connector c(*cfg);
   auto t0 = std::chrono::steady_clock::now();
   c.start();
   std::int64_t done = 0;
@@ -85,16 +64,13 @@ int main(int argc, char** argv) {
     db += m->batch_seconds.sum();
     batches += m->batches;
   }
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  double cpu = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-               static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+  double cpu = sluice::bench::cpu_seconds();
   fmt::print(
       "{{\"rows\":{},\"seconds\":{:.3f},\"rows_per_s\":{:.0f},\"batches\":{},"
       "\"db_seconds_per_batch\":{:.4f},\"latency_p50_s\":{},\"latency_p95_s\":{},"
       "\"latency_p99_s\":{},\"latency_max_s\":{:.3f},\"peak_rss_mib\":{:.1f},\"cpu_s\":{:.2f}}}\n",
       done, secs, static_cast<double>(done) / secs, batches,
       batches ? db / static_cast<double>(batches) : 0.0, p50, p95, p99, mx,
-      static_cast<double>(peak_rss_kb()) / 1024.0, cpu);
+      sluice::bench::peak_rss_mib(), cpu);
   return 0;
 }
