@@ -18,6 +18,22 @@ pool::registry<pg::connection>& pg_registry() {
   return r;
 }
 
+pool::registry<odbc::connection>& odbc_registry() {
+  static pool::registry<odbc::connection> r;
+  return r;
+}
+
+pool::pool_settings pool_settings_for(const config::connector_config& cfg) {
+  pool::pool_settings ps;
+  ps.name = cfg.connection().display;
+  ps.max_size = static_cast<std::size_t>(cfg.get_int("connection.pool.max.size"));
+  ps.acquire_timeout = std::chrono::milliseconds(cfg.get_int("connection.pool.acquire.timeout.ms"));
+  ps.max_lifetime = std::chrono::milliseconds(cfg.get_int("connection.pool.max.lifetime.ms"));
+  ps.idle_timeout = std::chrono::milliseconds(cfg.get_int("connection.pool.idle.timeout.ms"));
+  ps.lease_warn = std::chrono::milliseconds(cfg.get_int("connection.pool.lease.warn.ms"));
+  return ps;
+}
+
 std::int64_t unix_ms_now() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -33,6 +49,20 @@ bool sleep_unless_stopped(std::stop_token stop, std::chrono::milliseconds d) {
 }
 
 }  // namespace
+
+bool uses_odbc(const config::connector_config& cfg) {
+  const auto url = cfg.get_string("connection.url");
+  const bool odbc_url = url.size() >= 5 && (url.compare(0, 5, "odbc:") == 0 || url.compare(0, 5, "ODBC:") == 0);
+  return cfg.connection().kind != config::dialect::postgresql || odbc_url;
+}
+
+std::shared_ptr<odbc_pool> odbc_pool_for(const config::connector_config& cfg) {
+  const auto& target = cfg.connection();
+  odbc::connect_options o{.connection_string = target.odbc, .family = target.kind,
+                          .where = target.display, .secret = target.password};
+  return odbc_registry().get("odbc|" + target.pool_key, pool_settings_for(cfg),
+                             [o] { return odbc::connection::open(o); });
+}
 
 std::shared_ptr<pg_pool> postgres_pool_for(const config::connector_config& cfg) {
   const auto& target = cfg.connection();
@@ -103,7 +133,10 @@ sink_connector::sink_connector(config::connector_config cfg)
 sink_connector::~sink_connector() { stop(); }
 
 void sink_connector::start() {
-  pool_ = postgres_pool_for(cfg_);
+  if (uses_odbc(cfg_))
+    odbc_pool_ = odbc_pool_for(cfg_);
+  else
+    pool_ = postgres_pool_for(cfg_);
   for (int i = 0; i < s_.tasks; ++i) metrics_.push_back(std::make_shared<task_metrics>());
   live_tasks_ = s_.tasks;
   for (int i = 0; i < s_.tasks; ++i)
@@ -176,7 +209,14 @@ void sink_connector::task_main(int id, std::stop_token stop) {
     set_status(id, task_status::phase::running);
     error_info failed;
     try {
-      auto w = std::make_unique<pg_writer>(s_, pool_, where + " writer");
+      std::unique_ptr<writer> w;
+      if (odbc_pool_)
+        w = std::make_unique<odbc_writer>(
+            s_, cfg_.connection().kind,
+            odbc::dialect_options{.merge_holdlock = cfg_.get_bool("mssql.use.merge.holdlock")},
+            odbc_pool_, where + " writer");
+      else
+        w = std::make_unique<pg_writer>(s_, pool_, where + " writer");
       sink_task task(s_, id, conv, std::move(w), cs, ps, metrics_[static_cast<std::size_t>(id)]);
       task.run(stop, &paused_);
       break;

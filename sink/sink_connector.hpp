@@ -16,6 +16,7 @@
 #include "config/connector_config.hpp"
 #include "kafka/settings.hpp"
 #include "sink/metrics.hpp"
+#include "sink/odbc_writer.hpp"
 #include "sink/pg_writer.hpp"
 #include "sink/sink_settings.hpp"
 
@@ -53,6 +54,8 @@ class sink_connector {
   void restart_task(int task);
   const std::vector<std::shared_ptr<task_metrics>>& metrics() const { return metrics_; }
   std::shared_ptr<pg_pool> pool() const { return pool_; }
+  // The ODBC pool when connection.url names a database reached through ODBC (then pool() is null; otherwise this one is).
+  std::shared_ptr<sink::odbc_pool> odbc_connections() const { return odbc_pool_; }
   const sink_settings& settings() const { return s_; }
 
  private:
@@ -65,6 +68,7 @@ class sink_connector {
   bool restart_enabled_;
   std::chrono::milliseconds restart_backoff_, restart_max_;
   std::shared_ptr<pg_pool> pool_;
+  std::shared_ptr<sink::odbc_pool> odbc_pool_;
   std::vector<std::shared_ptr<task_metrics>> metrics_;
   std::vector<std::jthread> threads_;
   mutable std::mutex mu_;
@@ -76,6 +80,12 @@ class sink_connector {
 // The bounded pool of this process for the connector's database (shared by every connector that
 // names the same database).
 std::shared_ptr<pg_pool> postgres_pool_for(const config::connector_config& cfg);
+// Whether the connector's database is reached through ODBC: MySQL/MariaDB, SQLite, SQL Server and
+// generic URLs, and an odbc: URL for PostgreSQL (psqlODBC); libpq otherwise.
+bool uses_odbc(const config::connector_config& cfg);
+// The bounded ODBC pool of this process for the connector's database (shared by every connector
+// that names the same database; health check per dialect).
+std::shared_ptr<odbc_pool> odbc_pool_for(const config::connector_config& cfg);
 
 // Kafka client settings for a connector: bootstrap.servers, then kafka.*, then
 // consumer.override.* / producer.override.* (later wins).
