@@ -26,6 +26,7 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "core/histogram.hpp"
 #include "core/log.hpp"
 
 namespace sluice::pool {
@@ -44,7 +45,6 @@ struct pool_settings {
 struct pool_counters {
   std::size_t open = 0, idle = 0, leased = 0, waiting = 0;
   std::uint64_t created = 0, destroyed = 0, acquire_timeouts = 0, acquires = 0;
-  double acquire_seconds_total = 0;
   double longest_lease_seconds = 0;  // of the leases held now
 };
 
@@ -81,7 +81,7 @@ struct pool_state {
   std::size_t open = 0;
   std::size_t waiting = 0;
   std::uint64_t created = 0, destroyed = 0, acquire_timeouts = 0, acquires = 0;
-  double acquire_seconds_total = 0;
+  histogram acquire_seconds;  // time from acquire() to the lease, for each lease given
   bool closed = false;
 
   // Called by a lease's destructor. Never throws.
@@ -281,7 +281,6 @@ class pool {
     c.destroyed = st.destroyed;
     c.acquire_timeouts = st.acquire_timeouts;
     c.acquires = st.acquires;
-    c.acquire_seconds_total = st.acquire_seconds_total;
     auto now = clock::now();
     for (const auto& a : st.active)
       c.longest_lease_seconds =
@@ -290,6 +289,8 @@ class pool {
   }
 
   const pool_settings& settings() const noexcept { return state_->settings; }
+  // Time callers waited for a lease (lock-free to read).
+  const histogram& acquire_histogram() const noexcept { return state_->acquire_seconds; }
 
   // Destroys idle connections and refuses new leases; leases out now are destroyed when returned.
   void close() noexcept {
@@ -309,7 +310,7 @@ class pool {
                          const std::string& holder, clock::time_point start) {
     auto& st = *state_;
     ++st.acquires;
-    st.acquire_seconds_total += std::chrono::duration<double>(clock::now() - start).count();
+    st.acquire_seconds.observe(std::chrono::duration<double>(clock::now() - start).count());
     st.active.push_front({holder, clock::now(), false});
     auto it = st.active.begin();
     lock.unlock();

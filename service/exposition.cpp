@@ -70,14 +70,6 @@ void exposition::histogram(std::string_view name, std::string_view help, const l
   f.samples.push_back(fmt::format("{}_count{} {}", name, lbl, cum.back()));
 }
 
-void exposition::summary(std::string_view name, std::string_view help, const label_set& labels,
-                         double sum, double count) {
-  auto& f = get(name, help, "summary");
-  const auto lbl = render_labels(labels);
-  f.samples.push_back(fmt::format("{}_sum{} {}", name, lbl, render_value(sum)));
-  f.samples.push_back(fmt::format("{}_count{} {}", name, lbl, render_value(count)));
-}
-
 std::string exposition::render() const {
   std::string out;
   for (const auto& f : families_) {

@@ -23,9 +23,6 @@ class exposition {
   // exposed in rows with scale 1000).
   void histogram(std::string_view name, std::string_view help, const label_set& labels,
                  const sluice::histogram& h, double scale = 1.0);
-  // A summary without quantiles: only _sum and _count are known.
-  void summary(std::string_view name, std::string_view help, const label_set& labels, double sum,
-               double count);
 
   std::string render() const;
 

@@ -148,6 +148,8 @@ class source_runtime final : public connector_runtime {
       out.histogram("sluice_source_poll_duration_seconds",
                     "One successful poll: bound, read, produce, acknowledgements, offset.", l,
                     m.poll_seconds);
+      out.histogram("sluice_source_rows_per_poll", "Rows read by one successful poll.", l,
+                    m.rows_per_poll, 1000.0);
       const auto newest = m.newest_published_ts_ms.load();
       if (newest > 0)
         out.gauge("sluice_source_lag_seconds",

@@ -198,8 +198,8 @@ void worker::collect(exposition& out) const {
     out.counter("sluice_pool_connections_destroyed_total", "Connections closed.", l, c.destroyed);
     out.counter("sluice_pool_acquire_timeouts_total",
                 "Leases that timed out (connection.pool.acquire.timeout.ms).", l, c.acquire_timeouts);
-    out.summary("sluice_pool_acquire_seconds", "Time spent waiting for a lease.", l,
-                c.acquire_seconds_total, static_cast<double>(c.acquires));
+    out.histogram("sluice_pool_acquire_seconds", "Time spent waiting for a lease.", l,
+                  pool->acquire_histogram());
     out.gauge("sluice_pool_longest_lease_seconds", "Age of the oldest lease held now.", l,
               c.longest_lease_seconds);
   }

@@ -20,6 +20,7 @@ struct task_metrics {
   std::atomic<std::int64_t> newest_published_ts_ms{0};
   std::atomic<std::int64_t> last_ack_unix_ms{0};   // wall clock of the newest acknowledgement
   histogram poll_seconds;                          // one poll: bound, read, produce, acks, offset
+  histogram rows_per_poll;                         // rows of one successful poll, in thousands
 };
 
 }  // namespace sluice::source

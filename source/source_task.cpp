@@ -125,6 +125,7 @@ void source_task::poll_table(table_state& t) {
   const auto start = clock::now();
   const poll_target& target = t.querier.target();
   metrics_->polls.fetch_add(1, std::memory_order_relaxed);
+  const auto rows_before = metrics_->rows_polled.load(std::memory_order_relaxed);
   current_ = &t;
   in_flight_.clear();
   failed_ = 0;
@@ -179,6 +180,10 @@ void source_task::poll_table(table_state& t) {
   out_ = nullptr;
   t.next_poll = start + s_.poll_interval;
   metrics_->poll_seconds.observe(std::chrono::duration<double>(clock::now() - start).count());
+  // In thousands of rows, so the histogram's bounds span 0.5 … 120000 rows.
+  metrics_->rows_per_poll.observe(
+      static_cast<double>(metrics_->rows_polled.load(std::memory_order_relaxed) - rows_before) /
+      1000.0);
 }
 
 void source_task::on_row(const row_plan& plan, const std::vector<value>& row,

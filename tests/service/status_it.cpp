@@ -297,6 +297,7 @@ TEST_F(ServeStatus, MetricsScrapeParsesAsPrometheusText) {
                       "sluice_pool_longest_lease_seconds", "sluice_http_responses_total"})
     EXPECT_TRUE(types.contains(family)) << family;
   EXPECT_EQ(types["sluice_sink_batch_write_seconds"], "histogram");
+  EXPECT_EQ(types["sluice_pool_acquire_seconds"], "histogram");
   EXPECT_NE(text.find(R"(sluice_sink_committed_offset{connector="m",task="0",topic="m",partition="0"} 50)"),
             std::string::npos);
   EXPECT_NE(text.find(R"(sluice_sink_batch_size_rows_bucket{connector="m",task="0",le="60000"})"),
