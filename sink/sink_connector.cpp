@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/convert/converter.hpp"
+#include "core/backoff.hpp"
 #include "core/log.hpp"
 #include "pool/registry.hpp"
 #include "sink/sink_task.hpp"
@@ -233,7 +234,7 @@ void sink_connector::task_main(int id, std::stop_token stop) {
     }
     // A run longer than the back-off ceiling was healthy for a while: start the back-off over.
     if (std::chrono::steady_clock::now() - began > restart_max_) attempt = 0;
-    auto wait = std::min(restart_max_, restart_backoff_ * (std::int64_t{1} << std::min(attempt, 20)));
+    auto wait = backoff_delay(attempt, restart_backoff_, restart_max_);
     ++attempt;
     {
       std::lock_guard lock(mu_);

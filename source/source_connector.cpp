@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "core/backoff.hpp"
 #include "core/log.hpp"
 #include "sink/sink_connector.hpp"
 #include "source/commit_bounds.hpp"
@@ -46,7 +47,10 @@ std::string topic_for(const source_settings& s, const std::optional<pg::table_re
 }
 
 source_connector::source_connector(config::connector_config cfg)
-    : cfg_(std::move(cfg)), s_(source_settings::from(cfg_)) {
+    : cfg_(std::move(cfg)), s_(source_settings::from(cfg_)),
+      restart_enabled_(cfg_.get_bool("errors.restart.enable")),
+      restart_backoff_(cfg_.get_int("errors.restart.backoff.ms")),
+      restart_max_(cfg_.get_int("errors.restart.max.ms")) {
   table_filter check(s_);  // throws now for a bad regular expression or table name
 }
 
@@ -135,7 +139,7 @@ void source_connector::monitor_main(std::stop_token stop) {
         fail(e.info());
         break;
       }
-      const auto wait = std::chrono::milliseconds(std::min(500 * (1 << std::min(attempt++, 6)), 30000));
+      const auto wait = backoff_delay(attempt++, restart_backoff_, restart_max_);
       logger->warn("{}: retrying in {} ms after: {}", where, wait.count(), e.what());
       if (!sleep_unless_stopped(stop, wait)) break;
     }
@@ -153,12 +157,13 @@ void source_connector::task_main(int id, std::stop_token stop) {
       task.run(stop);
       break;
     } catch (const error& e) {
-      if (!e.retryable()) {
-        logger->error("{}: failed: {}", where, e.what());
+      if (!e.retryable() || !restart_enabled_) {
+        logger->error("{}: failed{}: {}", where,
+                      e.retryable() ? " (errors.restart.enable=false)" : "", e.what());
         fail(e.info());
         break;
       }
-      const auto wait = std::chrono::milliseconds(std::min(500 * (1 << std::min(attempt, 6)), 30000));
+      const auto wait = backoff_delay(attempt, restart_backoff_, restart_max_);
       logger->warn("{}: restarting in {} ms after: {}", where, wait.count(), e.what());
       if (!sleep_unless_stopped(stop, wait)) break;
     } catch (const std::exception& e) {

@@ -6,6 +6,7 @@
 // from the stored offsets; a task that fails for good stops with its reason, readable through
 // failure().
 // Thread-safety: start/stop from one thread; the observers from any.
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -56,6 +57,11 @@ class source_connector {
   mutable std::mutex mu_;
   std::optional<error_info> failure_;
   int live_tasks_ = 0;
+  // errors.restart.*: a retryable failure restarts the task (or retries the table listing)
+  // after backoff_delay(attempt, backoff, max); disabled, it fails the connector.
+  bool restart_enabled_;
+  std::chrono::milliseconds restart_backoff_;
+  std::chrono::milliseconds restart_max_;
 };
 
 // The topic a target's rows go to: topic.prefix + table name (bytes Kafka does not allow in topic
