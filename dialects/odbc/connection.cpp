@@ -103,6 +103,11 @@ void statement::fail(const char* what) {
 
 void statement::prepare(std::string_view sql) {
   sql_ = std::string(sql);
+  if (c_->narrow()) {
+    check(SQLPrepare(h_.get(), reinterpret_cast<SQLCHAR*>(sql_.data()), static_cast<SQLINTEGER>(sql_.size())),
+          "cannot prepare a statement");
+    return;
+  }
   auto w = to_utf16(sql);
   check(SQLPrepareW(h_.get(), wide(w), static_cast<SQLINTEGER>(w.size())), "cannot prepare a statement");
 }
@@ -148,6 +153,10 @@ std::int64_t statement::execute(const text_params& params) {
 std::int64_t statement::execute_direct(std::string_view sql, const text_params& params) {
   sql_ = std::string(sql);
   bind_text(params);
+  if (c_->narrow())
+    return finish(SQLExecDirect(h_.get(), reinterpret_cast<SQLCHAR*>(sql_.data()),
+                                static_cast<SQLINTEGER>(sql_.size())),
+                  "statement failed");
   auto w = to_utf16(sql);
   return finish(SQLExecDirectW(h_.get(), wide(w), static_cast<SQLINTEGER>(w.size())),
                 "statement failed");
@@ -211,12 +220,22 @@ std::unique_ptr<connection> connection::open(const connect_options& o) {
   dbc_ptr dbc(h);
   SQLSetConnectAttr(h, SQL_ATTR_LOGIN_TIMEOUT,
                     reinterpret_cast<SQLPOINTER>(static_cast<SQLULEN>(o.login_timeout.count())), 0);
-  auto cs = to_utf16(effective_connection_string(o.connection_string, o.family));
-  SQLRETURN rc = SQLDriverConnectW(h, nullptr, wide(cs), static_cast<SQLSMALLINT>(cs.size()),
-                                   nullptr, 0, nullptr, SQL_DRIVER_NOPROMPT);
-  std::fill(cs.begin(), cs.end(), u'\0');  // do not keep the password around
+  // The SQLite ODBC driver is ANSI-only (see narrow() in the header).
+  const bool narrow = o.family == config::dialect::sqlite;
+  SQLRETURN rc;
+  if (narrow) {
+    auto cs = effective_connection_string(o.connection_string, o.family);
+    rc = SQLDriverConnect(h, nullptr, reinterpret_cast<SQLCHAR*>(cs.data()), static_cast<SQLSMALLINT>(cs.size()),
+                          nullptr, 0, nullptr, SQL_DRIVER_NOPROMPT);
+    std::fill(cs.begin(), cs.end(), '\0');  // do not keep the password around
+  } else {
+    auto cs = to_utf16(effective_connection_string(o.connection_string, o.family));
+    rc = SQLDriverConnectW(h, nullptr, wide(cs), static_cast<SQLSMALLINT>(cs.size()), nullptr, 0,
+                           nullptr, SQL_DRIVER_NOPROMPT);
+    std::fill(cs.begin(), cs.end(), u'\0');
+  }
   if (!SQL_SUCCEEDED(rc)) {
-    auto recs = read_diagnostics(SQL_HANDLE_DBC, h);
+    auto recs = read_diagnostics(SQL_HANDLE_DBC, h, narrow);
     auto e = classify(o.family, recs, "cannot connect to the database", o.where, o.secret);
     auto info = e.info();
     // Drivers report a refused or unreachable server with various SQLSTATEs (HY000 from
@@ -231,6 +250,16 @@ std::unique_ptr<connection> connection::open(const connect_options& o) {
     throw sluice::error(info);
   }
   std::unique_ptr<connection> c(new connection(std::move(env), std::move(dbc), o));
+  c->narrow_ = narrow;
+  if (o.family == config::dialect::generic) {
+    // An ANSI driver behind the wide calls gets Latin-1: a non-ASCII literal comes back changed.
+    try {
+      auto r = c->query("SELECT '\xC3\xBC'");
+      c->narrow_ = !r.empty() && r[0][0] && *r[0][0] != "\xC3\xBC";
+    } catch (const sluice::error&) {
+      // The database needs another form of SELECT: keep the wide calls.
+    }
+  }
   c->dbms_name_ = c->info_string(SQL_DBMS_NAME);
   c->dbms_version_ = c->info_string(SQL_DBMS_VER);
   c->driver_name_ = c->info_string(SQL_DRIVER_NAME);
@@ -239,7 +268,7 @@ std::unique_ptr<connection> connection::open(const connect_options& o) {
 }
 
 void connection::fail(SQLSMALLINT type, SQLHANDLE h, std::string what) {
-  auto e = classify(family_, read_diagnostics(type, h), std::move(what), where_, secret_);
+  auto e = classify(family_, read_diagnostics(type, h, narrow_), std::move(what), where_, secret_);
   if (e.poisons_connection()) broken_ = true;
   throw e;
 }

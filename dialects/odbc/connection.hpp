@@ -3,7 +3,11 @@
 // SQLFreeHandle deleter (handles.hpp); every failing call goes through errors.hpp's classify();
 // an error that poisons the connection marks it broken so a pool destroys it.
 //
-// Text goes through the wide (UTF-16) API in both directions (see text.hpp). On open the session
+// Text goes through the wide (UTF-16) API in both directions (see text.hpp) — except with an
+// ANSI-only driver (Debian's SQLite ODBC driver has no W functions), where unixODBC would narrow
+// UTF-16 SQL to Latin-1: there SQL text and diagnostics go through the narrow calls as UTF-8
+// (the driver's own encoding), while values still travel as SQL_C_WCHAR, which the driver
+// converts itself. SQLite is known to need this; a generic connection is probed once. On open the session
 // is set up per dialect so values mean the same everywhere: MariaDB/MySQL time_zone '+00:00' and
 // a strict sql_mode (bad data is an error, never a warning and a truncated value) with the
 // utf8mb4 character set; PostgreSQL TimeZone UTC and no driver-made savepoints (psqlODBC's
@@ -119,6 +123,8 @@ class connection {
   const std::string& dbms_name() const noexcept { return dbms_name_; }
   const std::string& dbms_version() const noexcept { return dbms_version_; }
   const std::string& driver_name() const noexcept { return driver_name_; }
+  // SQL text and catalog names go through the narrow (UTF-8) calls: the driver is ANSI-only.
+  bool narrow() const noexcept { return narrow_; }
   std::string info_string(SQLUSMALLINT type);
   std::uint32_t info_uint(SQLUSMALLINT type);
   SQLHDBC raw() const noexcept { return dbc_.get(); }
@@ -141,6 +147,7 @@ class connection {
   std::string dbms_name_, dbms_version_, driver_name_;
   bool in_tx_ = false;
   bool broken_ = false;
+  bool narrow_ = false;
 };
 
 // The connection string sluice uses for a family: the given one plus what the session needs

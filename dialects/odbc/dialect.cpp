@@ -180,7 +180,10 @@ std::string dialect::add_column_sql(const table_id& t, const field_schema& f) co
 
 bool dialect::is_already_exists(const sluice::error& e) const {
   const auto& c = e.info().code;
-  if (c == "42S01" || c == "42S21" || c == "42P07" || c == "42701" || c == "23505") return true;
+  // PostgreSQL's losers of a CREATE TABLE IF NOT EXISTS race fail with 42P07, 42710 (the row
+  // type exists) or 23505 (on pg_type); of ADD COLUMN IF NOT EXISTS with 42701.
+  if (c == "42S01" || c == "42S21" || c == "42P07" || c == "42710" || c == "42701" || c == "23505")
+    return true;
   const std::string why = lower_ascii(e.info().why);
   return why.find("already exists") != std::string::npos ||
          why.find("duplicate column") != std::string::npos;

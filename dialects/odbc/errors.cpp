@@ -75,9 +75,24 @@ std::string sqlserver_state(const diag_record& r) {
 
 }  // namespace
 
-std::vector<diag_record> read_diagnostics(SQLSMALLINT type, SQLHANDLE h) {
+std::vector<diag_record> read_diagnostics(SQLSMALLINT type, SQLHANDLE h, bool narrow) {
   std::vector<diag_record> out;
   if (h == SQL_NULL_HANDLE) return out;
+  if (narrow) {
+    for (SQLSMALLINT i = 1; i < 16; ++i) {
+      SQLCHAR state[6] = {};
+      SQLINTEGER native = 0;
+      SQLSMALLINT len = 0;
+      std::string text(2048, '\0');
+      if (!SQL_SUCCEEDED(SQLGetDiagRec(type, h, i, state, &native, reinterpret_cast<SQLCHAR*>(text.data()),
+                                       static_cast<SQLSMALLINT>(text.size()), &len)))
+        break;
+      text.resize(std::min<std::size_t>(static_cast<std::size_t>(std::max<SQLSMALLINT>(len, 0)), text.size() - 1));
+      while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+      out.push_back({reinterpret_cast<char*>(state), native, std::move(text)});
+    }
+    return out;
+  }
   for (SQLSMALLINT i = 1; i < 16; ++i) {
     SQLWCHAR state[6] = {};
     SQLINTEGER native = 0;

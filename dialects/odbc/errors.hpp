@@ -26,8 +26,10 @@ struct diag_record {
   std::string message;   // UTF-8
 };
 
-// Every diagnostic record of a handle (SQLGetDiagRecW), first first.
-std::vector<diag_record> read_diagnostics(SQLSMALLINT handle_type, SQLHANDLE handle);
+// Every diagnostic record of a handle, first first: SQLGetDiagRecW, or with `narrow` (an ANSI
+// driver, whose UTF-8 messages the driver manager would mangle on the way to UTF-16)
+// SQLGetDiagRec.
+std::vector<diag_record> read_diagnostics(SQLSMALLINT handle_type, SQLHANDLE handle, bool narrow = false);
 
 // The SQLSTATE sluice acts on: the driver's, or the standard one for a native code the driver
 // reports as HY000 (MariaDB 1205 lock wait → HYT00, 2006/2013 server gone → 08S01, 1406 → 22001;

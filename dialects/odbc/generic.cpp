@@ -153,7 +153,15 @@ class generic_dialect final : public dialect {
       auto w_tb = to_utf16(pattern(tb));
       const auto n_sc = static_cast<SQLSMALLINT>(w_sc.size()), n_tb = static_cast<SQLSMALLINT>(w_tb.size());
       SQLRETURN rc;
-      if (which == 0) {
+      if (c.narrow()) {
+        std::string n_sc = sc.empty() ? std::string() : pattern(sc), n_tb = which == 2 ? tb : pattern(tb);
+        std::string p_sc = which == 2 ? sc : n_sc;
+        auto ptr = [](std::string& x) { return x.empty() ? nullptr : reinterpret_cast<SQLCHAR*>(x.data()); };
+        const auto l_sc = static_cast<SQLSMALLINT>(p_sc.size()), l_tb = static_cast<SQLSMALLINT>(n_tb.size());
+        rc = which == 0   ? SQLTables(s.raw(), nullptr, 0, ptr(p_sc), l_sc, ptr(n_tb), l_tb, nullptr, 0)
+             : which == 1 ? SQLColumns(s.raw(), nullptr, 0, ptr(p_sc), l_sc, ptr(n_tb), l_tb, nullptr, 0)
+                          : SQLPrimaryKeys(s.raw(), nullptr, 0, ptr(p_sc), l_sc, ptr(n_tb), l_tb);
+      } else if (which == 0) {
         rc = SQLTablesW(s.raw(), nullptr, 0, wide(w_sc), n_sc, wide(w_tb), n_tb, nullptr, 0);
       } else if (which == 1) {
         rc = SQLColumnsW(s.raw(), nullptr, 0, wide(w_sc), n_sc, wide(w_tb), n_tb, nullptr, 0);
