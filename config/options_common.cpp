@@ -133,14 +133,17 @@ std::vector<declaration> common_options() {
   o.push_back(declare("errors.log.enable", B, "false", low, both, errors,
       "Log every failed record (topic, partition, offset and the reason) at error level."));
   o.push_back(declare("errors.log.include.messages", B, "false", low, both, errors,
-      "With errors.log.enable: also log the record's key and value. Off by default because "
-      "records may hold personal data."));
+      "Accepted for compatibility with Kafka Connect configs and ignored: sluice never logs a "
+      "record's key or value (records may hold personal data); the log names the topic, "
+      "partition and offset to look the record up."));
   o.push_back(declare("errors.retry.timeout", I, "0", low, both, errors,
-      "Milliseconds to keep retrying a failed conversion before errors.tolerance applies. "
-      "0 = no retries, -1 = retry forever.",
+      "Accepted for compatibility with Kafka Connect configs and ignored: a record that "
+      "cannot be converted fails the same way every time, so sluice applies errors.tolerance "
+      "at once; transient database errors are retried by max.retries / retry.backoff.ms.",
       minus_one_or_at_least(0)));
   o.push_back(declare("errors.retry.delay.max.ms", I, "60000", low, both, errors,
-      "Longest wait between the retries of errors.retry.timeout (the wait doubles from 300 ms).",
+      "Accepted for compatibility with Kafka Connect configs and ignored, with "
+      "errors.retry.timeout.",
       at_least(1)));
   o.push_back(declare("errors.restart.enable", B, "true", medium, both, errors,
       "sluice: restart a task that failed with an error a retry may fix (database or broker gone, "

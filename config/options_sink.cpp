@@ -84,12 +84,6 @@ std::vector<declaration> sink_options() {
   o.push_back(declare("offsets.table.name", S, "sluice_offsets", medium, sink, progress,
       "sluice: table holding the consumed Kafka offsets, written in the same transaction as the "
       "rows (exactly-once into the table). Created when missing."));
-  o.push_back(declare("stall.timeout.ms", I, "300000", low, sink, progress,
-      "sluice: a task that has lag but has committed nothing for this long reports STALLED "
-      "instead of RUNNING. 0 = never.",
-      at_least(0)));
-  o.push_back(declare("consumer.max.poll.records", I, "5000", low, sink, progress,
-      "sluice: most records taken from the consumer per poll.", at_least(1)));
   o.push_back(declare("group.id", S, "connect-<name>", medium, sink, progress,
       "Kafka consumer group. Run more sluice processes with the same group.id to share the "
       "partitions. Default: connect-<name>, as Kafka Connect names it."));
