@@ -122,8 +122,7 @@ class source_runtime final : public connector_runtime {
   }
 
   std::vector<std::string> topics() const override {
-    // Query mode publishes to topic.prefix; table mode's topics are not exposed by the source.
-    if (!cfg_.get_string("query").empty()) return {cfg_.get_string("topic.prefix")};
+    if (auto c = current()) return c->topics();
     return {};
   }
 

@@ -5,6 +5,7 @@
 // Thread-safety: every member is safe from any thread.
 #include <condition_variable>
 #include <map>
+#include <set>
 #include <mutex>
 #include <stop_token>
 #include <string>
@@ -50,6 +51,14 @@ class table_assignment {
     for (const auto& [k, e] : entries_)
       if (e.task == task) out.push_back(e.target);
     return out;
+  }
+
+  // The topics of every polled target, sorted, without repeats.
+  std::vector<std::string> topics() const {
+    std::lock_guard lock(mu_);
+    std::set<std::string> out;
+    for (const auto& [k, e] : entries_) out.insert(e.target.topic);
+    return {out.begin(), out.end()};
   }
 
   // Waits for the first update (or stop); false when stopped first.

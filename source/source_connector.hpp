@@ -41,6 +41,9 @@ class source_connector {
   const std::vector<std::shared_ptr<task_metrics>>& metrics() const { return metrics_; }
   std::shared_ptr<pg_pool> pool() const { return pool_; }
   const source_settings& settings() const { return s_; }
+  // The topics this connector publishes to now (its tables' topics, or topic.prefix in query
+  // mode); empty before the first table listing.
+  std::vector<std::string> topics() const { return tables_ ? tables_->topics() : std::vector<std::string>{}; }
 
  private:
   void monitor_main(std::stop_token stop);

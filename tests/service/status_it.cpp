@@ -322,6 +322,9 @@ TEST_F(ServeStatus, ASourceConnectorRunsPausesAndResumesThroughTheApi) {
   ASSERT_TRUE(eventually([&] { return read_topic(w.bootstrap(), "src-items", 20, 1s).size() == 20; }, 30s)) << s.log();
   EXPECT_EQ(task_states(status(s, "items")), "RUNNING");
   EXPECT_EQ(json::serialize(status(s, "items").at("type")), R"("source")");
+  auto topics = s.get("/connectors/items/topics");
+  EXPECT_EQ(topics.status, 200);
+  EXPECT_NE(topics.body.find(R"("src-items")"), std::string::npos) << topics.body;
 
   ASSERT_EQ(s.request("PUT", "/connectors/items/pause").status, 202);
   EXPECT_EQ(task_states(status(s, "items")), "PAUSED");
