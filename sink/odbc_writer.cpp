@@ -450,6 +450,18 @@ bool odbc_writer::advance_offsets(odbc::connection& c, const batch& b) {
   return true;
 }
 
+bool odbc_writer::already_committed(odbc::connection& c, const batch& b) {
+  if (b.ranges().empty()) return false;
+  const auto sql = fmt::format("SELECT {} FROM {} WHERE {} = ? AND {} = ? AND {} = ?", d_->quote("next_offset"),
+                               d_->render_table(offsets_id_), d_->quote("connector"), d_->quote("topic"),
+                               d_->quote("partition"));
+  for (const auto& [k, rg] : b.ranges()) {
+    auto rows = c.query(sql, {s_.connector, k.first, std::to_string(k.second)});
+    if (rows.empty() || !rows[0][0] || *rows[0][0] != std::to_string(rg.next)) return false;
+  }
+  return true;
+}
+
 write_result odbc_writer::write(batch& b, const before_commit_fn& before_commit) {
   write_result r;
   auto t0 = steady::now();
@@ -474,11 +486,23 @@ write_result odbc_writer::write(batch& b, const before_commit_fn& before_commit)
   }
 
   bool isolate_mode = false;
+  bool maybe_committed = false;
   for (int attempt = 0;;) {
     pool::lease<odbc::connection> lease;
     try {
       lease = pool_->acquire(holder_);  // a server that is down is retried below like the rest
       prepare(*lease);
+      if (maybe_committed && already_committed(*lease, b)) {
+        // The commit whose answer was lost went through: done, nothing is written twice.
+        for (const auto& [k, rg] : b.ranges()) {
+          expected_[k] = rg.next;
+          r.committed[k] = rg.next;
+        }
+        r.rows_written = b.entries().size() - r.failed.size();
+        r.db_seconds = std::chrono::duration<double>(steady::now() - t0).count();
+        return r;
+      }
+      maybe_committed = false;
       r.failed.clear();
       std::vector<table_group> groups;
       {
@@ -537,7 +561,12 @@ write_result odbc_writer::write(batch& b, const before_commit_fn& before_commit)
         return r;
       }
       if (before_commit && !r.failed.empty()) before_commit(b, r.failed);
-      lease->commit();
+      try {
+        lease->commit();
+      } catch (const error&) {
+        maybe_committed = true;  // the server may have committed before the connection went
+        throw;
+      }
       for (const auto& [k, rg] : b.ranges()) {
         expected_[k] = rg.next;
         r.committed[k] = rg.next;

@@ -10,7 +10,9 @@
 // that cannot be written is isolated under savepoints: directly when the driver marks the failed
 // row of an array, by bisecting the batch otherwise. Transient errors are retried on a fresh
 // connection with exponential back-off (max.retries, retry.backoff.ms); a record error keeps the
-// connection (rolled back), a poisoning error destroys it.
+// connection (rolled back), a poisoning error destroys it. When the connection is lost during
+// COMMIT, the retry first reads the stored offsets: if they already end where the batch ends, the
+// commit went through and the batch is done (no conflict, no task restart).
 // DDL (auto.create, auto.evolve, the offsets table) runs in autocommit before the transaction.
 // Thread-safety: one thread at a time (the task's writer thread).
 #include <map>
@@ -54,6 +56,9 @@ class odbc_writer final : public writer {
   void isolate(odbc::connection& c, batch& b, table_group& g, std::vector<std::size_t> ups,
                std::vector<std::size_t> dels, std::vector<std::size_t>& failed);
   bool advance_offsets(odbc::connection& c, const batch& b);
+  // Whether the stored offsets already end where this batch ends (its commit went through
+  // although the connection was lost before the answer came).
+  bool already_committed(odbc::connection& c, const batch& b);
   std::string where(const std::string& table) const;
 
   sink_settings s_;

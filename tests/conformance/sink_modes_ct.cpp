@@ -24,9 +24,9 @@ std::string offset_of(const std::string& connector) {
 
 class SinkModes : public ::testing::TestWithParam<backend> {};
 
-TEST_P(SinkModes, EveryInsertModeAndKeyModeWritesWhatConfluentsSinkWould) {
+TEST_P(SinkModes, EveryInsertKeyAndDeleteModeWritesWhatConfluentsSinkWould) {
   world w(GetParam());
-  for (auto t : {"plain", "bykey", "byvalue", "changes"}) w.create_topic(t);
+  for (auto t : {"plain", "bykey", "byvalue", "changes", "deletes"}) w.create_topic(t);
   w.create_topic("bykafka", 2);
   w.exec("CREATE TABLE updated (id BIGINT NOT NULL PRIMARY KEY, item VARCHAR(20), qty INT)");
   w.exec("INSERT INTO updated (id, item, qty) VALUES (1, 'apple', 1), (2, 'pear', 2)");
@@ -52,54 +52,51 @@ TEST_P(SinkModes, EveryInsertModeAndKeyModeWritesWhatConfluentsSinkWould) {
   // update: only rows that exist change.
   w.produce("changes", {record(std::nullopt, order(2, "pear", 20)), record(std::nullopt, order(3, "fig", 30))});
 
-  auto c1 = w.start({{"topics", "plain"}, {"auto.create", "true"}}, "plain");
-  // The first connector creates the offsets table before the others start: the native
-  // PostgreSQL writer does not yet survive tasks racing on CREATE TABLE IF NOT EXISTS when the
-  // loser fails with 42710 (its row type exists) — see the report of issue 5.
-  ASSERT_TRUE(w.eventually(offset_of("plain"), "3", c1.get()));
-  auto c2 = w.start({{"topics", "bykafka"}, {"auto.create", "true"}, {"pk.mode", "kafka"}}, "bykafka");
-  auto c3 = w.start({{"topics", "bykey"}, {"auto.create", "true"}, {"insert.mode", "upsert"},
-                     {"pk.mode", "record_key"}, {"batch.linger.ms", "500"}}, "bykey");
-  auto c4 = w.start({{"topics", "byvalue"}, {"auto.create", "true"}, {"insert.mode", "upsert"},
-                     {"pk.mode", "record_value"}, {"pk.fields", "id"}}, "byvalue");
-  auto c5 = w.start({{"topics", "changes"}, {"table.name.format", "updated"}, {"insert.mode", "update"},
-                     {"pk.mode", "record_value"}, {"pk.fields", "id"}}, "updater");
+  // delete.enabled: a tombstone deletes; one after an upsert of its key in the same batch wins.
+  w.produce("deletes", {record(int64_key(1), order(1, "apple", 1)), record(int64_key(2), order(2, "pear", 2)),
+                        record(int64_key(3), order(3, "fig", 3))});
 
-  ASSERT_TRUE(w.eventually(offset_of("plain"), "3", c1.get()));
+  auto c = w.start_together(
+      {{"plain", {{"topics", "plain"}, {"auto.create", "true"}}},
+       {"bykafka", {{"topics", "bykafka"}, {"auto.create", "true"}, {"pk.mode", "kafka"}}},
+       {"bykey", {{"topics", "bykey"}, {"auto.create", "true"}, {"insert.mode", "upsert"},
+                  {"pk.mode", "record_key"}, {"batch.linger.ms", "500"}}},
+       {"byvalue", {{"topics", "byvalue"}, {"auto.create", "true"}, {"insert.mode", "upsert"},
+                    {"pk.mode", "record_value"}, {"pk.fields", "id"}}},
+       {"updater", {{"topics", "changes"}, {"table.name.format", "updated"}, {"insert.mode", "update"},
+                    {"pk.mode", "record_value"}, {"pk.fields", "id"}}},
+       {"deleter", {{"topics", "deletes"}, {"auto.create", "true"}, {"insert.mode", "upsert"},
+                    {"pk.mode", "record_key"}, {"pk.fields", "id"}, {"delete.enabled", "true"},
+                    {"fields.whitelist", "item,qty"}, {"batch.linger.ms", "300"}}}});
+  auto *c1 = c[0].get(), *c2 = c[1].get(), *c3 = c[2].get(), *c4 = c[3].get(), *c5 = c[4].get(),
+       *c6 = c[5].get();
+
+  ASSERT_TRUE(w.eventually(offset_of("plain"), "3", c1));
   EXPECT_EQ(w.rows("SELECT id, item, qty FROM plain ORDER BY id, item"), "1|apple|3\n1|apple|3\n2|pear|5");
 
-  ASSERT_TRUE(w.eventually(offset_of("bykafka"), "3", c2.get()));
+  ASSERT_TRUE(w.eventually(offset_of("bykafka"), "3", c2));
   EXPECT_EQ(w.rows("SELECT __connect_topic, __connect_partition, __connect_offset, id FROM bykafka "
                    "ORDER BY __connect_partition, __connect_offset"),
             "bykafka|0|0|1\nbykafka|1|0|2\nbykafka|1|1|3");
 
-  ASSERT_TRUE(w.eventually(offset_of("bykey"), "5", c3.get()));
+  ASSERT_TRUE(w.eventually(offset_of("bykey"), "5", c3));
   EXPECT_EQ(w.rows("SELECT region, id, item, qty FROM bykey ORDER BY qty"), "us|1|pear|2\neu|1|apple|3\nEU|1|upper|7");
   w.produce("bykey", {record(k("eu", 1), v("apple", 10))});
-  ASSERT_TRUE(w.eventually("SELECT qty FROM bykey WHERE region = 'eu' AND id = 1", "10", c3.get()));
+  ASSERT_TRUE(w.eventually("SELECT qty FROM bykey WHERE region = 'eu' AND id = 1", "10", c3));
   EXPECT_EQ(w.scalar("SELECT COUNT(*) FROM bykey"), "3");
 
-  ASSERT_TRUE(w.eventually(offset_of("byvalue"), "3", c4.get()));
+  ASSERT_TRUE(w.eventually(offset_of("byvalue"), "3", c4));
   EXPECT_EQ(w.rows("SELECT id, item, qty FROM byvalue ORDER BY id"), "1|apple|11\n2|pear|2");
 
-  ASSERT_TRUE(w.eventually(offset_of("updater"), "2", c5.get()));
+  ASSERT_TRUE(w.eventually(offset_of("updater"), "2", c5));
   EXPECT_EQ(w.rows("SELECT id, item, qty FROM updated ORDER BY id"), "1|apple|1\n2|pear|20");
-}
 
-TEST_P(SinkModes, TombstonesDeleteAndATombstoneAfterAnUpsertInOneBatchWins) {
-  world w(GetParam());
-  w.create_topic("orders");
-  w.produce("orders", {record(int64_key(1), order(1, "apple", 1)), record(int64_key(2), order(2, "pear", 2)),
-                       record(int64_key(3), order(3, "fig", 3))});
-  auto c = w.start({{"topics", "orders"}, {"auto.create", "true"}, {"insert.mode", "upsert"},
-                    {"pk.mode", "record_key"}, {"pk.fields", "id"}, {"delete.enabled", "true"},
-                    {"fields.whitelist", "item,qty"}, {"batch.linger.ms", "300"}});
-  ASSERT_TRUE(w.eventually("SELECT COUNT(*) FROM orders", "3", c.get()));
-  w.produce("orders", {record(int64_key(2), std::nullopt), record(int64_key(3), order(3, "fig", 30)),
-                       record(int64_key(3), std::nullopt), record(int64_key(4), std::nullopt),
-                       record(int64_key(5), order(5, "kiwi", 5))});
-  ASSERT_TRUE(w.eventually(offset_of("sink"), "8", c.get()));
-  EXPECT_EQ(w.rows("SELECT id, item, qty FROM orders ORDER BY id"), "1|apple|1\n5|kiwi|5");
+  ASSERT_TRUE(w.eventually(offset_of("deleter"), "3", c6));
+  w.produce("deletes", {record(int64_key(2), std::nullopt), record(int64_key(3), order(3, "fig", 30)),
+                        record(int64_key(3), std::nullopt), record(int64_key(4), std::nullopt),
+                        record(int64_key(5), order(5, "kiwi", 5))});
+  ASSERT_TRUE(w.eventually(offset_of("deleter"), "8", c6));
+  EXPECT_EQ(w.rows("SELECT id, item, qty FROM deletes ORDER BY id"), "1|apple|1\n5|kiwi|5");
 }
 
 TEST_P(SinkModes, BadRecordsGoToTheDeadLetterQueueOrStopTheTaskAfterWhatCameBefore) {
@@ -120,22 +117,22 @@ TEST_P(SinkModes, BadRecordsGoToTheDeadLetterQueueOrStopTheTaskAfterWhatCameBefo
     strict.push_back(record(std::nullopt, connect_json(*order_value(), {num(i), str("x"), i == 6 ? null() : num(i)})));
   w.produce("strict", strict);
 
-  auto c = w.start({{"topics", "tolerant"}, {"pk.mode", "record_value"}, {"pk.fields", "id"},
-                    {"errors.tolerance", "all"}, {"errors.deadletterqueue.topic.name", "dlq"},
-                    {"errors.deadletterqueue.topic.replication.factor", "1"}, {"batch.linger.ms", "300"}},
-                   "tolerant");
-  auto s = w.start({{"topics", "strict"}, {"pk.mode", "record_value"}, {"pk.fields", "id"},
-                    {"errors.restart.enable", "false"}},
-                   "strict");
+  auto started = w.start_together(
+      {{"tolerant", {{"topics", "tolerant"}, {"pk.mode", "record_value"}, {"pk.fields", "id"},
+                     {"errors.tolerance", "all"}, {"errors.deadletterqueue.topic.name", "dlq"},
+                     {"errors.deadletterqueue.topic.replication.factor", "1"}, {"batch.linger.ms", "300"}}},
+       {"strict", {{"topics", "strict"}, {"pk.mode", "record_value"}, {"pk.fields", "id"},
+                   {"errors.restart.enable", "false"}}}});
+  auto *c = started[0].get(), *s = started[1].get();
   const bool sqlite = w.kind() == backend_kind::sqlite;
-  ASSERT_TRUE(w.eventually(offset_of("tolerant"), "40", c.get()));
+  ASSERT_TRUE(w.eventually(offset_of("tolerant"), "40", c));
   EXPECT_EQ(w.scalar("SELECT COUNT(*) FROM tolerant"), sqlite ? "40" : "39");
   EXPECT_EQ(w.scalar("SELECT COUNT(*) FROM tolerant WHERE id = 17"), sqlite ? "1" : "0");
   EXPECT_EQ(w.scalar("SELECT item FROM tolerant WHERE id = 100"), "before");
   auto dead = sluice::testing::read_topic(w.bootstrap(), "dlq", sqlite ? 1 : 2, 10s);
   EXPECT_EQ(dead.size(), sqlite ? 1u : 2u);
 
-  ASSERT_TRUE(w.eventually(offset_of("strict"), "5", s.get()));
+  ASSERT_TRUE(w.eventually(offset_of("strict"), "5", s));
   std::optional<error_info> failure;
   for (int i = 0; i < 300 && !(failure = s->failure()); ++i) std::this_thread::sleep_for(50ms);
   ASSERT_TRUE(failure);

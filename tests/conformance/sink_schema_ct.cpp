@@ -18,23 +18,7 @@ std::optional<error_info> wait_failure(const sink::sink_connector& c) {
   return f;
 }
 
-TEST_P(SinkSchema, AutoCreateThenAutoEvolveAddsNullableColumnsForNewFields) {
-  world w(GetParam());
-  w.create_topic("people");
-  auto v1 = make_schema({field("id", tk::int64, false), field("name", tk::string, false)}, "people.v1");
-  auto v2 = make_schema({field("id", tk::int64, false), field("name", tk::string, false),
-                         field("Age", tk::int32), field("email", tk::string)},
-                        "people.v2");
-  w.produce("people", {record(int64_key(1), connect_json(*v1, {num(1), str("ann")}))});
-  auto c = w.start({{"topics", "people"}, {"auto.create", "true"}, {"auto.evolve", "true"},
-                    {"insert.mode", "upsert"}, {"pk.mode", "record_key"}, {"pk.fields", "id"}});
-  ASSERT_TRUE(w.eventually("SELECT COUNT(*) FROM people", "1", c.get()));
-  w.produce("people", {record(int64_key(2), connect_json(*v2, {num(2), str("bob"), num(42), str("b@x")}))});
-  ASSERT_TRUE(w.eventually("SELECT COUNT(*) FROM people", "2", c.get()));
-  EXPECT_EQ(w.rows("SELECT id, name, " + w.q("Age") + ", email FROM people ORDER BY id"), "1|ann|NULL|NULL\n2|bob|42|b@x");
-}
-
-TEST_P(SinkSchema, SchemaProblemsStopTheTaskNamingTheOptionThatFixesThem) {
+TEST_P(SinkSchema, AutoCreateAndEvolveWorkAndSchemaProblemsNameTheirFix) {
   world w(GetParam());
   for (auto t : {"nocreate", "noevolve", "mistyped", "required"}) w.create_topic(t);
   auto base = make_schema({field("id", tk::int64, false), field("v", tk::string)});
@@ -53,13 +37,31 @@ TEST_P(SinkSchema, SchemaProblemsStopTheTaskNamingTheOptionThatFixesThem) {
     auto v = common;
     v["topics"] = topic;
     for (auto& [k, x] : extra) v[k] = x;
-    return w.start(v, topic);
+    return v;
   };
-  auto a = with("nocreate", {});
-  auto b = with("noevolve", {});
-  auto m = with("mistyped", {});
-  auto r = with("required", {{"auto.evolve", "true"}});
-  auto fa = wait_failure(*a), fb = wait_failure(*b), fm = wait_failure(*m), fr = wait_failure(*r);
+  // auto.create, then auto.evolve adding nullable columns for new fields.
+  w.create_topic("people");
+  auto v1 = make_schema({field("id", tk::int64, false), field("name", tk::string, false)}, "people.v1");
+  auto v2 = make_schema({field("id", tk::int64, false), field("name", tk::string, false),
+                         field("Age", tk::int32), field("email", tk::string)},
+                        "people.v2");
+  w.produce("people", {record(int64_key(1), connect_json(*v1, {num(1), str("ann")}))});
+
+  auto started = w.start_together(
+      {{"people", {{"topics", "people"}, {"auto.create", "true"}, {"auto.evolve", "true"},
+                   {"insert.mode", "upsert"}, {"pk.mode", "record_key"}, {"pk.fields", "id"}}},
+       {"nocreate", with("nocreate", {})},
+       {"noevolve", with("noevolve", {})},
+       {"mistyped", with("mistyped", {})},
+       {"required", with("required", {{"auto.evolve", "true"}})}});
+  auto* p = started[0].get();
+  ASSERT_TRUE(w.eventually("SELECT COUNT(*) FROM people", "1", p));
+  w.produce("people", {record(int64_key(2), connect_json(*v2, {num(2), str("bob"), num(42), str("b@x")}))});
+  ASSERT_TRUE(w.eventually("SELECT COUNT(*) FROM people", "2", p));
+  EXPECT_EQ(w.rows("SELECT id, name, " + w.q("Age") + ", email FROM people ORDER BY id"), "1|ann|NULL|NULL\n2|bob|42|b@x");
+
+  auto fa = wait_failure(*started[1]), fb = wait_failure(*started[2]), fm = wait_failure(*started[3]),
+       fr = wait_failure(*started[4]);
   ASSERT_TRUE(fa && fb && fm && fr);
   EXPECT_NE(fa->fix.find("auto.create=true"), std::string::npos) << render(*fa);
   EXPECT_NE(fb->fix.find("auto.evolve=true"), std::string::npos) << render(*fb);

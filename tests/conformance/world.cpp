@@ -26,13 +26,15 @@ std::string backend_name(const ::testing::TestParamInfo<backend>& info) { return
 world::world(const backend& b, int default_partitions) : b_(b), broker_(1, default_partitions) {
   switch (b_.kind) {
     case backend_kind::pg_native:
-      db_ = pg_server::shared().create_database("conf");
-      url_ = pg_server::shared().jdbc_url(db_);
-      break;
     case backend_kind::pg_odbc:
       db_ = pg_server::shared().create_database("conf");
-      url_ = fmt::format("odbc:Driver={{PostgreSQL Unicode}};Server=127.0.0.1;Port={};Database={};UID=postgres",
-                         pg_server::shared().port(), db_);
+      url_ = b_.kind == backend_kind::pg_native
+                 ? pg_server::shared().jdbc_url(db_)
+                 : fmt::format("odbc:Driver={{PostgreSQL Unicode}};Server=127.0.0.1;Port={};Database={};UID=postgres",
+                               pg_server::shared().port(), db_);
+      pg_check_ = pg::connection::open(pg_server::shared().conninfo(db_) + " application_name=sluice_test_check",
+                                       "test checks");
+      pg_check_->exec("SET TimeZone = 'UTC'");
       break;
     case backend_kind::mariadb: {
       auto& s = mariadb_server::shared();
@@ -87,6 +89,20 @@ std::unique_ptr<sink::sink_connector> world::start(const config_values& extra,
   return c;
 }
 
+std::vector<std::unique_ptr<sink::sink_connector>> world::start_together(
+    const std::vector<std::pair<std::string, config_values>>& connectors) const {
+  std::vector<std::unique_ptr<sink::sink_connector>> out;
+  for (const auto& [name, extra] : connectors) {
+    out.push_back(start(extra, name));
+    if (out.size() > 1) continue;
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (scalar("SELECT COUNT(*) FROM sluice_offsets").starts_with("<") && !out[0]->failure() &&
+           std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(20ms);
+  }
+  return out;
+}
+
 void world::produce(const std::string& topic, const std::vector<sluice::testing::test_record>& records) const {
   sluice::testing::produce_all(bootstrap(), topic, records);
 }
@@ -103,13 +119,22 @@ std::string world::q(const std::string& name) const {
 
 text_rows world::query(const std::string& sql) const {
   std::lock_guard lock(mu_);
-  if (is_postgres()) return pg_server::shared().query(db_, "SET TimeZone = 'UTC'; " + sql);
+  if (is_postgres()) {
+    auto r = pg_check_->exec(sql);
+    text_rows out;
+    for (int i = 0; i < r.rows(); ++i) {
+      auto& row = out.emplace_back();
+      for (int j = 0; j < r.columns(); ++j)
+        row.push_back(r.is_null(i, j) ? std::nullopt : std::optional<std::string>(r.text(i, j)));
+    }
+    return out;
+  }
   return check_->query(sql);
 }
 
 void world::exec(const std::string& sql) const {
   std::lock_guard lock(mu_);
-  if (is_postgres()) pg_server::shared().exec(db_, sql);
+  if (is_postgres()) pg_check_->exec(sql);
   else check_->exec(sql);
 }
 

@@ -1,8 +1,8 @@
 #pragma once
 // The world of one conformance test: a fresh database on one backend (PostgreSQL native,
 // PostgreSQL through psqlODBC, MariaDB, SQLite), an embedded Kafka broker owned by the test,
-// connector configs pointing at both, and checks read through a connection of the test's own
-// (libpq for PostgreSQL, sluice's ODBC layer — wide calls, so unicode names work — otherwise).
+// connector configs pointing at both, and checks read through one connection of the test's own
+// (libpq for PostgreSQL, sluice's ODBC layer otherwise, so unicode names work).
 // The same TEST_P then runs on every backend (INSTANTIATE_TEST_SUITE_P with backends()).
 // Ownership: owns its broker, its SQLite file and its check connection; databases on the shared
 // servers live as long as the servers. Thread-safety: test thread only, except query()/scalar()
@@ -21,6 +21,7 @@
 #include "core/schema.hpp"
 #include "core/value.hpp"
 #include "dialects/odbc/connection.hpp"
+#include "dialects/postgres/connection.hpp"
 #include "kafka/embedded_broker.hpp"
 #include "pool/pool.hpp"
 #include "sink/sink_connector.hpp"
@@ -60,6 +61,12 @@ class world {
   std::unique_ptr<sink::sink_connector> start(const config_values& extra,
                                               const std::string& name = "sink") const;
 
+  // Starts several connectors (name, extra values): the first alone until the offsets table
+  // exists, then the rest at once (their consumer-group joins overlap). The first creating the
+  // table keeps the native PostgreSQL writer out of a CREATE TABLE race it loses with 42710.
+  std::vector<std::unique_ptr<sink::sink_connector>> start_together(
+      const std::vector<std::pair<std::string, config_values>>& connectors) const;
+
   void create_topic(const std::string& topic, int partitions = 1) { broker_.create_topic(topic, partitions); }
   void produce(const std::string& topic, const std::vector<sluice::testing::test_record>& records) const;
 
@@ -92,7 +99,10 @@ class world {
   std::string url_;
   kafka::embedded_broker broker_;
   mutable std::mutex mu_;
-  mutable std::unique_ptr<odbc::connection> check_;  // MariaDB and SQLite
+  // One persistent check connection, so the sessions the server counts are the sink's and this
+  // one (a connection per check would linger in pg_stat_activity while its backend exits).
+  mutable std::unique_ptr<pg::connection> pg_check_;  // PostgreSQL
+  mutable std::unique_ptr<odbc::connection> check_;   // MariaDB and SQLite
 };
 
 std::string render_failure(const std::optional<error_info>& f);
