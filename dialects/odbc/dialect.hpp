@@ -106,6 +106,11 @@ class dialect {
   // Empties a table inside a transaction (MySQL's TRUNCATE would commit it).
   virtual std::string truncate_sql(const table_id& t) const;
 
+  // ---- source polling ----
+  // `expr` (a timestamp column or parameter) in a form that compares and orders as time; SQLite
+  // keeps timestamps as text, whose order depends on how each was written.
+  virtual std::string comparable_timestamp(const std::string& expr) const { return expr; }
+
   // ---- transactions ----
   virtual std::string savepoint_sql(std::string_view name) const;
   virtual std::string rollback_to_savepoint_sql(std::string_view name) const;

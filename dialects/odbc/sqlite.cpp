@@ -135,6 +135,11 @@ class sqlite_dialect final : public dialect {
     return std::nullopt;
   }
 
+  std::string comparable_timestamp(const std::string& expr) const override {
+    // Milliseconds: SQLite's own date functions go no finer.
+    return "strftime('%Y-%m-%d %H:%M:%f', " + expr + ")";
+  }
+
   dml upsert_sql(const table_id& t, const std::vector<std::string>& cols,
                  std::size_t key_count) const override {
     dml d = insert_sql(t, cols);

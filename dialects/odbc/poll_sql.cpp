@@ -1,0 +1,120 @@
+#include "dialects/odbc/poll_sql.hpp"
+
+#include <fmt/format.h>
+
+#include "dialects/odbc/text.hpp"
+
+namespace sluice::odbc {
+namespace {
+
+std::string trimmed(std::string q) {
+  while (!q.empty() && (std::isspace(static_cast<unsigned char>(q.back())) || q.back() == ';')) q.pop_back();
+  return q;
+}
+
+}  // namespace
+
+std::string poll_from(const dialect& d, const poll_spec& spec) {
+  if (spec.table) return d.render_table(*spec.table);
+  return "(" + trimmed(spec.query) + ") AS sluice_query";
+}
+
+std::string poll_timestamp_expr(const dialect& d, const poll_spec& spec) {
+  if (spec.timestamps.size() == 1) return d.comparable_timestamp(d.quote(spec.timestamps[0]));
+  std::string out = "COALESCE(";
+  for (std::size_t i = 0; i < spec.timestamps.size(); ++i) out += (i ? ", " : "") + d.quote(spec.timestamps[i]);
+  return d.comparable_timestamp(out + ")");
+}
+
+text_query poll_rows_sql(const dialect& d, const poll_spec& spec, const poll_window& w) {
+  text_query q;
+  const bool uses_ts = spec.mode == poll_mode::timestamp || spec.mode == poll_mode::timestamp_incrementing;
+  const bool uses_id = spec.mode == poll_mode::incrementing || spec.mode == poll_mode::timestamp_incrementing;
+  const std::string ts = uses_ts ? poll_timestamp_expr(d, spec) : std::string();
+  const std::string id = uses_id ? d.quote(spec.incrementing) : std::string();
+  const std::string p = d.comparable_timestamp("?");
+  q.sql = "SELECT ";
+  if (spec.columns.empty()) {
+    q.sql += spec.table ? "*" : "sluice_query.*";
+  } else {
+    for (std::size_t i = 0; i < spec.columns.size(); ++i) q.sql += (i ? ", " : "") + d.quote(spec.columns[i]);
+  }
+  if (uses_ts) q.sql += ", " + ts;
+  if (uses_id) q.sql += ", " + id;
+  q.sql += " FROM " + poll_from(d, spec);
+  std::vector<std::string> where;
+  auto ts_param = [&](std::int64_t us) { q.params.push_back(format_timestamp(us)); };
+  switch (spec.mode) {
+    case poll_mode::bulk: break;
+    case poll_mode::incrementing:
+      if (w.after_id) {
+        where.push_back(id + " > ?");
+        q.params.push_back(std::to_string(*w.after_id));
+      }
+      if (w.upto_id) {
+        where.push_back(id + " <= ?");
+        q.params.push_back(std::to_string(*w.upto_id));
+      }
+      break;
+    case poll_mode::timestamp:
+      if (w.after_ts_us) {
+        where.push_back(ts + " > " + p);
+        ts_param(*w.after_ts_us);
+      }
+      if (w.before_ts_us) {
+        where.push_back(ts + " < " + p);
+        ts_param(*w.before_ts_us);
+      }
+      break;
+    case poll_mode::timestamp_incrementing:
+      if (w.before_ts_us) {
+        where.push_back(ts + " < " + p);
+        ts_param(*w.before_ts_us);
+      }
+      if (w.after_ts_us && w.after_id) {
+        where.push_back(fmt::format("({0} > {2} OR ({0} = {2} AND {1} > ?))", ts, id, p));
+        ts_param(*w.after_ts_us);
+        ts_param(*w.after_ts_us);
+        q.params.push_back(std::to_string(*w.after_id));
+      } else if (w.after_ts_us) {
+        where.push_back(ts + " > " + p);
+        ts_param(*w.after_ts_us);
+      }
+      break;
+  }
+  for (std::size_t i = 0; i < where.size(); ++i) q.sql += (i ? " AND " : " WHERE ") + where[i];
+  switch (spec.mode) {
+    case poll_mode::bulk: break;
+    case poll_mode::incrementing: q.sql += " ORDER BY " + id + " ASC"; break;
+    case poll_mode::timestamp: q.sql += " ORDER BY " + ts + " ASC"; break;
+    case poll_mode::timestamp_incrementing: q.sql += " ORDER BY " + ts + " ASC, " + id + " ASC"; break;
+  }
+  if (!spec.suffix.empty()) q.sql += " " + spec.suffix;
+  return q;
+}
+
+std::string poll_max_id_sql(const dialect& d, const poll_spec& spec) {
+  return "SELECT MAX(" + d.quote(spec.incrementing) + ") FROM " + poll_from(d, spec);
+}
+
+std::string poll_clock_sql(config::dialect kind, std::chrono::milliseconds delay) {
+  const auto ms = delay.count();
+  switch (kind) {
+    case config::dialect::mysql:
+      return fmt::format("SELECT DATE_FORMAT(UTC_TIMESTAMP(6) - INTERVAL {} MICROSECOND, "
+                         "'%Y-%m-%d %H:%i:%s.%f')",
+                         ms * 1000);
+    case config::dialect::sqlite:
+      return fmt::format("SELECT strftime('%Y-%m-%d %H:%M:%f', 'now', '-{}.{:03} seconds')", ms / 1000, ms % 1000);
+    case config::dialect::sqlserver:
+      return fmt::format("SELECT CONVERT(varchar(27), DATEADD(millisecond, -{}, SYSUTCDATETIME()), 121)", ms);
+    case config::dialect::postgresql:
+      return fmt::format("SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC' - interval '{} milliseconds', "
+                         "'YYYY-MM-DD HH24:MI:SS.US')",
+                         ms);
+    case config::dialect::generic: return {};
+  }
+  return {};
+}
+
+}  // namespace sluice::odbc
