@@ -58,7 +58,10 @@ SELECT n.nspname, c.relname
 
 }  // namespace
 
-std::string qualified_name(const pg::table_ref& t) { return t.schema + "." + t.table; }
+std::string qualified_name(const pg::table_ref& t) {
+  // MySQL and SQLite tables are listed without a schema (one namespace per connection).
+  return t.schema.empty() ? t.table : t.schema + "." + t.table;
+}
 
 table_filter::table_filter(const source_settings& s)
     : whitelist_(parse_names(s.whitelist, s.quoting)),

@@ -11,6 +11,7 @@
 #include "sink/sink_connector.hpp"
 #include "source/commit_bounds.hpp"
 #include "source/discovery.hpp"
+#include "dialects/odbc/poll_sql.hpp"
 
 namespace sluice::source {
 namespace {
@@ -58,7 +59,13 @@ source_connector::~source_connector() { stop(); }
 
 void source_connector::start() {
   // The process-wide pool of this database, shared with every other connector naming it.
-  pool_ = sink::postgres_pool_for(cfg_);
+  if (sink::uses_odbc(cfg_)) {
+    odbc_pool_ = sink::odbc_pool_for(cfg_);
+    readers_ = odbc_readers(s_, cfg_.connection().kind, odbc_pool_);
+  } else {
+    pool_ = sink::postgres_pool_for(cfg_);
+    readers_ = pg_readers(s_, pool_);
+  }
   kafka::settings ps = sink::producer_settings(cfg_);
   // Bound what the producer buffers (librdkafka's default is 1 GiB) so memory stays flat during
   // an initial load; produce() then waits for acknowledgements instead.
@@ -110,7 +117,18 @@ void source_connector::monitor_main(std::stop_token stop) {
   for (int attempt = 0; !stop.stop_requested();) {
     try {
       std::vector<poll_target> targets;
-      {
+      if (odbc_pool_) {
+        auto lease = odbc_pool_->acquire(where);
+        auto d = odbc::make_dialect(cfg_.connection().kind, {.quote_always = s_.quoting == pg::quoting::always});
+        d->adapt(*lease);
+        for (auto& id : odbc::list_tables(*d, *lease, s_.table_types)) {
+          pg::table_ref t{std::move(id.schema), std::move(id.table)};
+          if (!filter.selected(t)) continue;
+          source_partition p{qualified_name(t)};
+          std::string topic = topic_for(s_, t);
+          targets.push_back({std::move(t), std::move(p), std::move(topic)});
+        }
+      } else {
         auto lease = pool_->acquire(where);
         if (!checked_privileges && s_.m != mode::bulk) {
           checked_privileges = true;
@@ -153,7 +171,7 @@ void source_connector::task_main(int id, std::stop_token stop) {
   ps.emplace("queue.buffering.max.kbytes", "32768");
   for (int attempt = 0; !stop.stop_requested(); ++attempt) {
     try {
-      source_task task(s_, id, pool_, offsets_, tables_, ps, metrics_[static_cast<std::size_t>(id)]);
+      source_task task(s_, id, readers_, offsets_, tables_, ps, metrics_[static_cast<std::size_t>(id)]);
       task.run(stop);
       break;
     } catch (const error& e) {

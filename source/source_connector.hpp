@@ -18,14 +18,17 @@
 #include "source/metrics.hpp"
 #include "source/offsets.hpp"
 #include "source/source_settings.hpp"
+#include "sink/odbc_writer.hpp"
 #include "source/source_task.hpp"
 
 namespace sluice::source {
 
 class source_connector {
  public:
-  // Throws sluice::error when the settings cannot work (not PostgreSQL, value.converter not
-  // JSON, exactly-once without offset.storage.topic); connects nowhere.
+  // Throws sluice::error when the settings cannot work (value.converter not JSON, exactly-once
+  // without offset.storage.topic); connects nowhere. PostgreSQL URLs are polled through libpq
+  // (commit-aware bounds); MySQL/MariaDB, SQLite, SQL Server, generic and odbc: URLs through
+  // ODBC (source/odbc_querier.hpp: timestamp.delay.interval.ms instead of commit-aware bounds).
   explicit source_connector(config::connector_config cfg);
   ~source_connector();  // stop()
 
@@ -39,7 +42,8 @@ class source_connector {
   bool running() const;
   std::optional<error_info> failure() const;  // the first fatal failure
   const std::vector<std::shared_ptr<task_metrics>>& metrics() const { return metrics_; }
-  std::shared_ptr<pg_pool> pool() const { return pool_; }
+  std::shared_ptr<pg_pool> pool() const { return pool_; }  // null when the database is reached through ODBC
+  std::shared_ptr<sink::odbc_pool> odbc_connections() const { return odbc_pool_; }
   const source_settings& settings() const { return s_; }
   // The topics this connector publishes to now (its tables' topics, or topic.prefix in query
   // mode); empty before the first table listing.
@@ -53,6 +57,8 @@ class source_connector {
   config::connector_config cfg_;
   source_settings s_;
   std::shared_ptr<pg_pool> pool_;
+  std::shared_ptr<sink::odbc_pool> odbc_pool_;
+  reader_factory readers_;
   std::shared_ptr<offset_store> offsets_;
   std::shared_ptr<table_assignment> tables_;
   std::vector<std::shared_ptr<task_metrics>> metrics_;

@@ -109,10 +109,6 @@ source_settings source_settings::from(const config::connector_config& c) {
   s.value_schemas_enable = c.get_bool("value.converter.schemas.enable");
   s.tasks = static_cast<int>(c.get_int("tasks.max"));
 
-  if (c.connection().kind != config::dialect::postgresql)
-    throw error({.what = "cannot start the source", .where = where,
-                 .why = "only PostgreSQL is supported by this build's source",
-                 .fix = "use a jdbc:postgresql:// connection.url"});
   if (s.uses_incrementing() && s.incrementing_column.empty() && !s.query.empty())
     throw error({.what = "cannot start the source", .where = where,
                  .why = fmt::format("mode={} with a query needs the incrementing column named", m),

@@ -49,14 +49,14 @@ bool topic_exists(kafka::producer& p, const std::string& topic) {
 
 }  // namespace
 
-source_task::source_task(const source_settings& s, int id, std::shared_ptr<pg_pool> pool,
+source_task::source_task(const source_settings& s, int id, reader_factory readers,
                          std::shared_ptr<offset_store> offsets,
                          std::shared_ptr<table_assignment> tables, kafka::settings producer_settings,
                          std::shared_ptr<task_metrics> metrics)
     : s_(s),
       id_(id),
       where_(fmt::format("source '{}' task {}", s.connector, id)),
-      pool_(std::move(pool)),
+      readers_(std::move(readers)),
       offsets_(std::move(offsets)),
       tables_(std::move(tables)),
       producer_settings_(std::move(producer_settings)),
@@ -102,7 +102,7 @@ void source_task::sync_tables() {
     if (states_.contains(key)) continue;
     const std::string where = fmt::format("{} {} \"{}\"", where_, t->table ? "table" : "query",
                                           target_name(*t));
-    states_.emplace(key, table_state{table_querier(s_, *t, where), offsets_->load(t->partition)});
+    states_.emplace(key, table_state{readers_(*t, where), offsets_->load(t->partition)});
   }
   metrics_->tables.store(states_.size(), std::memory_order_relaxed);
 }
@@ -110,7 +110,7 @@ void source_task::sync_tables() {
 kafka::producer& source_task::transactional_producer(table_state& t) {
   if (!t.txn) {
     kafka::settings ps = producer_settings_;
-    ps["transactional.id"] = s_.connector + "-" + target_name(t.querier.target());
+    ps["transactional.id"] = s_.connector + "-" + target_name(t.querier->target());
     t.txn = std::make_unique<kafka::producer>(
         ps, fmt::format("{} producer ({})", where_, ps["transactional.id"]),
         [this](const kafka::delivery_report& r) { on_delivery(r); });
@@ -123,7 +123,7 @@ kafka::producer& source_task::transactional_producer(table_state& t) {
 
 void source_task::poll_table(table_state& t) {
   const auto start = clock::now();
-  const poll_target& target = t.querier.target();
+  const poll_target& target = t.querier->target();
   metrics_->polls.fetch_add(1, std::memory_order_relaxed);
   const auto rows_before = metrics_->rows_polled.load(std::memory_order_relaxed);
   current_ = &t;
@@ -150,8 +150,7 @@ void source_task::poll_table(table_state& t) {
     {
       // The lease is held for the bound statements and the read transaction only; waiting for
       // acknowledgements happens after the connection went back to the pool.
-      auto lease = pool_->acquire(fmt::format("{} poll of {}", where_, target_name(target)));
-      o = t.querier.poll(*lease, t.position, *this);
+      o = t.querier->poll(t.position, *this);
     }
     log::get("source")->debug("{}: polled {}: {} row(s), bound {}, complete {}", where_,
                               target_name(target), o.rows, o.bound ? std::to_string(*o.bound) : "none",
@@ -194,7 +193,7 @@ void source_task::on_row(const row_plan& plan, const std::vector<value>& row,
   plan.encode_value(row, value_buf_);
   const std::uint64_t seq = next_seq_++;
   in_flight_.push_back({seq});
-  const std::string& topic = current_->querier.target().topic;
+  const std::string& topic = current_->querier->target().topic;
   for (;;) {
     const auto err = out_->produce(topic, -1, key ? std::optional<std::string_view>(*key) : std::nullopt,
                                    value_buf_, {}, seq);
@@ -258,7 +257,7 @@ void source_task::save_acked(bool force) {
   if (!acked_offset_ || acked_offset_ == saved_offset_) return;
   const auto now = clock::now();
   if (!force && now - last_save_ < save_interval) return;
-  offsets_->save(current_->querier.target().partition, *acked_offset_);
+  offsets_->save(current_->querier->target().partition, *acked_offset_);
   saved_offset_ = acked_offset_;
   last_save_ = now;
   metrics_->offsets_written.fetch_add(1, std::memory_order_relaxed);
@@ -283,7 +282,7 @@ void source_task::begin_if_needed() {
 }
 
 void source_task::commit_transaction() {
-  const auto& partition = current_->querier.target().partition;
+  const auto& partition = current_->querier->target().partition;
   const bool new_offset = last_commit_ && last_commit_ != saved_offset_;
   if (new_offset) {
     const std::string key = offset_key(s_.connector, partition), value = last_commit_->json();

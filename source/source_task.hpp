@@ -24,7 +24,7 @@
 #include "source/metrics.hpp"
 #include "source/offsets.hpp"
 #include "source/source_settings.hpp"
-#include "source/table_querier.hpp"
+#include "source/table_reader.hpp"
 
 namespace sluice::source {
 
@@ -32,7 +32,8 @@ using pg_pool = pool::pool<pg::connection>;
 
 class source_task final : private row_consumer {
  public:
-  source_task(const source_settings& s, int id, std::shared_ptr<pg_pool> pool,
+  // `readers` makes the reader of each table (it holds the database's pool).
+  source_task(const source_settings& s, int id, reader_factory readers,
               std::shared_ptr<offset_store> offsets, std::shared_ptr<table_assignment> tables,
               kafka::settings producer_settings, std::shared_ptr<task_metrics> metrics);
   ~source_task() override;
@@ -43,7 +44,7 @@ class source_task final : private row_consumer {
 
  private:
   struct table_state {
-    table_querier querier;
+    std::unique_ptr<table_reader> querier;
     std::optional<source_offset> position;  // after the last completed poll
     std::chrono::steady_clock::time_point next_poll{};
     std::unique_ptr<kafka::producer> txn;   // exactly-once only
@@ -57,7 +58,6 @@ class source_task final : private row_consumer {
 
   void sync_tables();
   void poll_table(table_state& t);
-  void poll_exactly_once(table_state& t, pg::connection& c);
   kafka::producer& transactional_producer(table_state& t);
   void begin_if_needed();
   void commit_transaction();
@@ -77,7 +77,7 @@ class source_task final : private row_consumer {
   const source_settings& s_;
   int id_;
   std::string where_;
-  std::shared_ptr<pg_pool> pool_;
+  reader_factory readers_;
   std::shared_ptr<offset_store> offsets_;
   std::shared_ptr<table_assignment> tables_;
   kafka::settings producer_settings_;

@@ -16,23 +16,6 @@
 namespace sluice::odbc {
 namespace {
 
-column_family family_for(int sql_type) {
-  switch (sql_type) {
-    case SQL_BIT: return column_family::boolean;
-    case SQL_TINYINT: case SQL_SMALLINT: case SQL_INTEGER: case SQL_BIGINT: return column_family::integer;
-    case SQL_REAL: case SQL_FLOAT: case SQL_DOUBLE: return column_family::floating;
-    case SQL_DECIMAL: case SQL_NUMERIC: return column_family::decimal;
-    case SQL_CHAR: case SQL_VARCHAR: case SQL_LONGVARCHAR: case SQL_WCHAR: case SQL_WVARCHAR:
-    case SQL_WLONGVARCHAR: return column_family::text;
-    case SQL_BINARY: case SQL_VARBINARY: case SQL_LONGVARBINARY: return column_family::binary;
-    case SQL_TYPE_DATE: case SQL_DATE: return column_family::date;
-    case SQL_TYPE_TIME: case SQL_TIME: return column_family::time;
-    case SQL_TYPE_TIMESTAMP: case SQL_TIMESTAMP: return column_family::timestamp;
-    case SQL_GUID: return column_family::uuid;
-    default: return column_family::other;
-  }
-}
-
 // Databases with a standard MERGE statement, by the DBMS name their drivers report.
 bool known_merge(std::string_view dbms, std::string_view version) {
   const std::string d = lower_ascii(dbms);
@@ -196,7 +179,7 @@ class generic_dialect final : public dialect {
       column_def cd;
       cd.name = r[3].value_or("");
       cd.type = r[5].value_or("");
-      cd.family = family_for(std::atoi(r[4].value_or("0").c_str()));
+      cd.family = family_of_sql_type(std::atoi(r[4].value_or("0").c_str()));
       cd.nullable = r[10].value_or("1") != "0";
       cd.has_default = r[12].has_value() && !r[12]->empty();
       if (cd.family == column_family::decimal) {

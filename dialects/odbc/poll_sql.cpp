@@ -1,6 +1,9 @@
 #include "dialects/odbc/poll_sql.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
+#include <sqlext.h>
 
 #include "dialects/odbc/text.hpp"
 
@@ -115,6 +118,75 @@ std::string poll_clock_sql(config::dialect kind, std::chrono::milliseconds delay
     case config::dialect::generic: return {};
   }
   return {};
+}
+
+std::vector<table_id> list_tables(const dialect& d, connection& c, const std::vector<std::string>& types) {
+  const bool tables = types.empty() || std::find(types.begin(), types.end(), "TABLE") != types.end();
+  const bool views = std::find(types.begin(), types.end(), "VIEW") != types.end();
+  std::vector<table_id> out;
+  auto add = [&](const text_rows& rows, bool with_schema) {
+    for (const auto& r : rows)
+      out.push_back(with_schema ? table_id{r[0].value_or(""), r[1].value_or("")} : table_id{"", r[0].value_or("")});
+  };
+  std::vector<std::string> kinds;
+  switch (d.family()) {
+    case config::dialect::mysql:
+      if (tables) kinds.push_back("'BASE TABLE'");
+      if (views) kinds.push_back("'VIEW'");
+      if (kinds.empty()) return out;
+      add(c.query(fmt::format("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
+                              "AND TABLE_TYPE IN ({})", fmt::join(kinds, ", "))),
+          false);
+      break;
+    case config::dialect::sqlite:
+      if (tables) kinds.push_back("'table'");
+      if (views) kinds.push_back("'view'");
+      if (kinds.empty()) return out;
+      add(c.query(fmt::format("SELECT name FROM sqlite_master WHERE type IN ({}) AND name NOT LIKE 'sqlite\\_%' "
+                              "ESCAPE '\\'", fmt::join(kinds, ", "))),
+          false);
+      break;
+    case config::dialect::sqlserver:
+      if (tables) kinds.push_back("'BASE TABLE'");
+      if (views) kinds.push_back("'VIEW'");
+      if (kinds.empty()) return out;
+      add(c.query(fmt::format("SELECT TABLE_SCHEMA, TABLE_NAME FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_TYPE "
+                              "IN ({})", fmt::join(kinds, ", "))),
+          true);
+      break;
+    case config::dialect::postgresql:
+      if (tables) kinds.insert(kinds.end(), {"'r'", "'p'"});
+      if (views) kinds.insert(kinds.end(), {"'v'", "'m'"});
+      if (kinds.empty()) return out;
+      add(c.query(fmt::format("SELECT n.nspname, c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+                              "ON n.oid = c.relnamespace WHERE c.relkind IN ({}) AND NOT c.relispartition AND "
+                              "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE "
+                              "'pg\\_%' AND pg_catalog.has_table_privilege(c.oid, 'SELECT')",
+                              fmt::join(kinds, ", "))),
+          true);
+      break;
+    case config::dialect::generic: {
+      std::string t = tables && views ? "TABLE,VIEW" : views ? "VIEW" : "TABLE";
+      statement st(c);
+      SQLRETURN rc;
+      if (c.narrow()) {
+        rc = SQLTables(st.raw(), nullptr, 0, nullptr, 0, nullptr, 0, reinterpret_cast<SQLCHAR*>(t.data()),
+                       static_cast<SQLSMALLINT>(t.size()));
+      } else {
+        auto w = to_utf16(t);
+        rc = SQLTablesW(st.raw(), nullptr, 0, nullptr, 0, nullptr, 0, reinterpret_cast<SQLWCHAR*>(w.data()),
+                        static_cast<SQLSMALLINT>(w.size()));
+      }
+      st.check(rc, "cannot list tables");
+      for (const auto& r : st.fetch_all())
+        if (r.size() >= 3) out.push_back({r[1].value_or(""), r[2].value_or("")});
+      break;
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const table_id& a, const table_id& b) {
+    return std::tie(a.schema, a.table) < std::tie(b.schema, b.table);
+  });
+  return out;
 }
 
 }  // namespace sluice::odbc

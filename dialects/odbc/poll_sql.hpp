@@ -63,6 +63,12 @@ std::string poll_timestamp_expr(const dialect& d, const poll_spec& spec);
 text_query poll_rows_sql(const dialect& d, const poll_spec& spec, const poll_window& w);
 // SELECT MAX(inc) FROM target.
 std::string poll_max_id_sql(const dialect& d, const poll_spec& spec);
+// The tables (and, with "VIEW" in `types`, views) a source would poll in the connection's
+// database: MySQL the current database, SQLite main, SQL Server every schema, PostgreSQL every
+// schema but the system ones, generic what SQLTables lists. Schema empty where the database has
+// one namespace per connection (MySQL, SQLite). Sorted by schema, then name.
+std::vector<table_id> list_tables(const dialect& d, connection& c, const std::vector<std::string>& types);
+
 // One value: the database's UTC clock minus `delay`, as "YYYY-MM-DD HH:MM:SS[.ffffff]"; "" for
 // generic ODBC (no portable clock query: use this process's clock).
 std::string poll_clock_sql(config::dialect kind, std::chrono::milliseconds delay);

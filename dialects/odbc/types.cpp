@@ -1,5 +1,8 @@
 #include "dialects/odbc/types.hpp"
 
+#include <sql.h>
+#include <sqlext.h>
+
 namespace sluice::odbc {
 
 std::string_view to_string(column_family f) noexcept {
@@ -44,6 +47,23 @@ bool accepts(const field_schema& f, column_family c) noexcept {
     case type_kind::string: return true;
     case type_kind::bytes: return c == cf::binary;
     default: return false;
+  }
+}
+
+column_family family_of_sql_type(int sql_type) noexcept {
+  switch (sql_type) {
+    case SQL_BIT: return column_family::boolean;
+    case SQL_TINYINT: case SQL_SMALLINT: case SQL_INTEGER: case SQL_BIGINT: return column_family::integer;
+    case SQL_REAL: case SQL_FLOAT: case SQL_DOUBLE: return column_family::floating;
+    case SQL_DECIMAL: case SQL_NUMERIC: return column_family::decimal;
+    case SQL_CHAR: case SQL_VARCHAR: case SQL_LONGVARCHAR: case SQL_WCHAR: case SQL_WVARCHAR:
+    case SQL_WLONGVARCHAR: return column_family::text;
+    case SQL_BINARY: case SQL_VARBINARY: case SQL_LONGVARBINARY: return column_family::binary;
+    case SQL_TYPE_DATE: case SQL_DATE: return column_family::date;
+    case SQL_TYPE_TIME: case SQL_TIME: return column_family::time;
+    case SQL_TYPE_TIMESTAMP: case SQL_TIMESTAMP: return column_family::timestamp;
+    case SQL_GUID: return column_family::uuid;
+    default: return column_family::other;
   }
 }
 

@@ -52,4 +52,8 @@ struct table_def {
 // carries dates and numbers as text); other types only into their own family or into text.
 bool accepts(const field_schema& f, column_family c) noexcept;
 
+// The family of an ODBC SQL data type (SQL_INTEGER, SQL_TYPE_TIMESTAMP …), for result columns
+// described by the driver (SQLDescribeCol, SQLColumns).
+column_family family_of_sql_type(int sql_type) noexcept;
+
 }  // namespace sluice::odbc
