@@ -1,3 +1,4 @@
+#include <chrono>
 #include <cstdlib>
 #include <string>
 
@@ -11,6 +12,8 @@ namespace sluice::app {
 
 // sluice serve [--listeners URL[,URL]] [--state DIR] [--auth-token TOKEN] [--auth-basic USER:PASS]
 //              [--max-body BYTES]
+//              [--group-id ID --bootstrap-servers HOST:PORT [--config-topic T] [--offset-topic T]
+//               [--status-topic T] [--session-timeout-ms MS]]   (cluster mode)
 // Secrets are better given as SLUICE_AUTH_TOKEN / SLUICE_AUTH_BASIC: arguments show in `ps`.
 int cmd_serve(const args& a) {
   service::serve_options o;
@@ -30,6 +33,25 @@ int cmd_serve(const args& a) {
       if (v.find(':') == std::string::npos)
         return usage_error("serve", "--auth-basic takes USER:PASSWORD");
       o.auth_basic = v;
+    } else if (arg == "--group-id") {
+      o.cluster.group_id = v;
+    } else if (arg == "--bootstrap-servers") {
+      o.cluster.bootstrap_servers = v;
+    } else if (arg == "--config-topic") {
+      o.cluster.config_topic = v;
+    } else if (arg == "--offset-topic") {
+      o.cluster.offset_topic = v;
+    } else if (arg == "--status-topic") {
+      o.cluster.status_topic = v;
+    } else if (arg == "--session-timeout-ms") {
+      try {
+        std::size_t used = 0;
+        const auto n = std::stoll(v, &used);
+        if (used != v.size() || n < 1000 || n > 3600000) throw std::invalid_argument(v);
+        o.cluster.session_timeout = std::chrono::milliseconds(n);
+      } catch (const std::exception&) {
+        return usage_error("serve", "--session-timeout-ms takes milliseconds, 1000 to 3600000");
+      }
     } else if (arg == "--max-body") {
       try {
         std::size_t used = 0;
@@ -43,6 +65,9 @@ int cmd_serve(const args& a) {
       return usage_error("serve", fmt::format("unknown argument '{}'", arg));
     }
   }
+  for (const auto* t : {&o.cluster.config_topic, &o.cluster.offset_topic, &o.cluster.status_topic})
+    if (!t->empty() && o.cluster.group_id.empty())
+      return usage_error("serve", "the cluster topics need --group-id (cluster mode)");
   service::server s(o);
   s.start();
   auto logger = log::get("app");

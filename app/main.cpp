@@ -21,9 +21,24 @@ Usage:
                             http://127.0.0.1:8083; connectors kept in DIR, default
                             ./sluice-state), /metrics and /health; auth also from
                             SLUICE_AUTH_TOKEN / SLUICE_AUTH_BASIC
+               [--group-id ID --bootstrap-servers HOST:PORT [--config-topic T]
+                [--offset-topic T] [--status-topic T] [--session-timeout-ms MS]]
+                            cluster mode: workers with one group id share their
+                            connectors through Kafka (README "Running a cluster")
   sluice kafka [--partitions N] [--topic NAME[:PARTITIONS]]...
                             start the embedded Kafka-protocol broker; prints its
                             bootstrap address as the first line, runs until killed
+  sluice bench sink (--config FILE | --url URL --table NAME) [--rows N]
+               [--columns N|name:type,...] [--mode insert|upsert] [--updates 0.2]
+               [--deletes 0.05] [--skew zipf] [--sweep KEY=V1,V2,...]...
+               [--allow-existing] [--json] [--html FILE]
+                            measure a sink pipeline (rows/s, MB/s, produce->commit
+                            latency, db time per batch, RSS, CPU, connections)
+                            against the database's own ceiling (COPY)
+  sluice bench source (--config FILE | --url URL --table NAME) [--rows N]
+               [--cdc-rate R] [--cdc-seconds S] [--allow-existing] [--json] [--html FILE]
+                            measure a source: initial load rate against COPY TO,
+                            and commit -> in Kafka delay under a steady write load
   sluice help               this text
   sluice --version          the version
 
@@ -44,6 +59,7 @@ int main(int argc, char** argv) {
     if (verb == "docs") return sluice::app::cmd_docs(rest);
     if (verb == "kafka") return sluice::app::cmd_kafka(rest);
     if (verb == "serve") return sluice::app::cmd_serve(rest);
+    if (verb == "bench") return sluice::app::cmd_bench(rest);
     if (verb == "help" || verb == "--help" || verb == "-h") {
       std::fputs(help_text, stdout);
       return 0;
@@ -57,7 +73,7 @@ int main(int argc, char** argv) {
       return 64;
     }
     return sluice::app::usage_error(
-        "", fmt::format("unknown command '{}'; the commands are run, validate, docs, serve, kafka, help",
+        "", fmt::format("unknown command '{}'; the commands are run, validate, docs, serve, kafka, bench, help",
                         verb));
   } catch (const sluice::error& e) {
     fmt::print(stderr, "sluice: {}\n", e.what());

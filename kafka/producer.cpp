@@ -196,7 +196,19 @@ std::optional<sluice::error> producer::fatal_error() const {
   return e;
 }
 
-void producer::create_topic_if_missing(const std::string& topic, int partitions) {
+bool topic_exists(rd_kafka_t* rk, const std::string& topic, std::chrono::milliseconds timeout) {
+  const rd_kafka_metadata_t* md = nullptr;
+  if (rd_kafka_metadata(rk, 1, nullptr, &md, static_cast<int>(timeout.count())) !=
+      RD_KAFKA_RESP_ERR_NO_ERROR)
+    return false;
+  metadata_ptr owned(md);
+  for (int i = 0; i < md->topic_cnt; ++i)
+    if (topic == md->topics[i].topic && !md->topics[i].err) return true;
+  return false;
+}
+
+void producer::create_topic_if_missing(const std::string& topic, int partitions,
+                                       std::chrono::milliseconds timeout) {
   if (ensure_embedded_topic(callbacks_->bootstrap, topic, partitions)) return;
   const std::string where = fmt::format("{} topic {}", callbacks_->where, topic);
   std::array<char, 512> errstr{};
@@ -207,7 +219,7 @@ void producer::create_topic_if_missing(const std::string& topic, int partitions)
   queue_ptr q(rd_kafka_queue_new(handle_.get()));
   rd_kafka_CreateTopics(handle_.get(), &nt, 1, nullptr, q.get());
   rd_kafka_NewTopic_destroy(nt);  // CreateTopics copied it
-  event_ptr ev(rd_kafka_queue_poll(q.get(), 30000));
+  event_ptr ev(rd_kafka_queue_poll(q.get(), static_cast<int>(timeout.count())));
   if (!ev) throw to_error(RD_KAFKA_RESP_ERR__TIMED_OUT, "cannot create topic", where);
   if (auto err = rd_kafka_event_error(ev.get()))
     throw to_error(err, "cannot create topic", where, rd_kafka_event_error_string(ev.get()));

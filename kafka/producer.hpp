@@ -72,7 +72,9 @@ class producer {
 
   // Creates the topic through the admin API of this handle; "already exists" is fine. On the
   // embedded broker (whose mock does not serve CreateTopics) it creates the topic directly.
-  void create_topic_if_missing(const std::string& topic, int partitions);
+  // `timeout`: how long to wait for the answer (a mock broker in another process never answers).
+  void create_topic_if_missing(const std::string& topic, int partitions,
+                               std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
   const std::string& where() const;
   rd_kafka_t* raw() { return handle_.get(); }
@@ -85,5 +87,9 @@ class producer {
   std::unique_ptr<callbacks> callbacks_;  // declared first: outlives handle_
   handle_ptr handle_;
 };
+
+// Whether `topic` exists, from the metadata of every topic (asking for the one topic would make
+// brokers with auto-creation create it with their defaults). false also when no answer came.
+bool topic_exists(rd_kafka_t* rk, const std::string& topic, std::chrono::milliseconds timeout);
 
 }  // namespace sluice::kafka

@@ -16,6 +16,7 @@
 #include "config/connector_config.hpp"
 #include "core/error.hpp"
 #include "sink/pg_writer.hpp"
+#include "source/table_claims.hpp"
 
 namespace sluice::service {
 
@@ -37,6 +38,18 @@ struct task_state {
   std::uint64_t restarts = 0;            // restarts, ever (automatic and requested)
   std::optional<error_info> last_error;  // of the latest failure
   std::int64_t next_attempt_unix_ms = 0;  // RESTARTING: when the next run begins
+  std::string worker_id;                  // cluster mode: another worker's task; empty = ours
+};
+
+struct connector_status {
+  std::string name;
+  config::connector_kind kind = config::connector_kind::sink;
+  run_state state = run_state::unassigned;
+  std::string trace;
+  int attempts = 0;                      // failed starts in a row
+  std::int64_t next_attempt_unix_ms = 0;  // RESTARTING: the next start
+  std::optional<error_info> last_error;
+  std::vector<task_state> tasks;
 };
 
 class connector_runtime {
@@ -66,7 +79,12 @@ class connector_runtime {
 
 // Throws sluice::error when the settings cannot work (as the connectors' constructors do).
 std::unique_ptr<connector_runtime> make_sink_runtime(const config::connector_config& cfg);
-std::unique_ptr<connector_runtime> make_source_runtime(const config::connector_config& cfg);
-std::unique_ptr<connector_runtime> make_runtime(const config::connector_config& cfg);
+// `cluster`: this worker is one of several running the connector (cluster mode).
+std::unique_ptr<connector_runtime> make_source_runtime(
+    const config::connector_config& cfg,
+    const std::optional<source::cluster_membership>& cluster = std::nullopt);
+std::unique_ptr<connector_runtime> make_runtime(
+    const config::connector_config& cfg,
+    const std::optional<source::cluster_membership>& cluster = std::nullopt);
 
 }  // namespace sluice::service

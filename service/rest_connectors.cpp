@@ -46,7 +46,7 @@ json::object state_json(run_state s, const std::string& worker_id, const std::st
 }
 
 json::object task_json(const task_state& t, const std::string& worker_id) {
-  auto o = state_json(t.state, worker_id, t.trace, t.attempts, t.restarts, t.last_error,
+  auto o = state_json(t.state, t.worker_id.empty() ? worker_id : t.worker_id, t.trace, t.attempts, t.restarts, t.last_error,
                       t.next_attempt_unix_ms);
   json::object out{{"id", t.id}};
   for (auto& [k, v] : o) out[k] = v;

@@ -18,7 +18,7 @@ void server::start() {
   const auto& first = listeners.front();
   // Kafka Connect's worker_id: the advertised host:port of the REST listener.
   const std::string worker_id = fmt::format("{}:{}", first.host.empty() ? "0.0.0.0" : first.host, first.port);
-  worker_ = std::make_unique<worker>(o_.state_dir, worker_id);
+  worker_ = std::make_unique<worker>(o_.state_dir, worker_id, o_.cluster);
   api_ = std::make_unique<rest_api>(*worker_, rest_options{o_.auth_token, o_.auth_basic});
   http_server_options ho;
   ho.listeners = listeners;

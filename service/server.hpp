@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "service/cluster.hpp"
+
 namespace sluice::service {
 
 class worker;
@@ -20,6 +22,7 @@ struct serve_options {
   std::string auth_token;  // bearer token; empty = none
   std::string auth_basic;  // "user:password"; empty = none
   std::size_t max_body_bytes = 1 << 20;
+  cluster_options cluster;  // group_id set: cluster mode (state_dir unused)
 };
 
 class server {

@@ -18,10 +18,11 @@ namespace {
 
 class source_runtime final : public connector_runtime {
  public:
-  explicit source_runtime(const config::connector_config& cfg)
-      : cfg_(cfg), name_(cfg.name()), stall_ms_(cfg.get_int("stall.timeout.ms")),
+  source_runtime(const config::connector_config& cfg,
+                 std::optional<source::cluster_membership> cluster)
+      : cfg_(cfg), cluster_(std::move(cluster)), name_(cfg.name()), stall_ms_(cfg.get_int("stall.timeout.ms")),
         tasks_(static_cast<int>(cfg.get_int("tasks.max"))) {
-    auto c = std::make_shared<source::source_connector>(cfg_);  // throws for unusable settings
+    auto c = std::make_shared<source::source_connector>(cfg_, cluster_);  // throws for unusable settings
     std::lock_guard lock(mu_);
     c_ = std::move(c);
   }
@@ -172,7 +173,7 @@ class source_runtime final : public connector_runtime {
   }
   // A fresh connector each time: source_connector starts once.
   void begin() {
-    auto fresh = std::make_shared<source::source_connector>(cfg_);
+    auto fresh = std::make_shared<source::source_connector>(cfg_, cluster_);
     {
       std::lock_guard lock(mu_);
       if (started_) c_ = fresh;
@@ -183,6 +184,7 @@ class source_runtime final : public connector_runtime {
   }
 
   config::connector_config cfg_;
+  std::optional<source::cluster_membership> cluster_;
   std::string name_;
   std::int64_t stall_ms_;
   int tasks_;
@@ -196,13 +198,15 @@ class source_runtime final : public connector_runtime {
 
 }  // namespace
 
-std::unique_ptr<connector_runtime> make_source_runtime(const config::connector_config& cfg) {
-  return std::make_unique<source_runtime>(cfg);
+std::unique_ptr<connector_runtime> make_source_runtime(
+    const config::connector_config& cfg, const std::optional<source::cluster_membership>& cluster) {
+  return std::make_unique<source_runtime>(cfg, cluster);
 }
 
-std::unique_ptr<connector_runtime> make_runtime(const config::connector_config& cfg) {
+std::unique_ptr<connector_runtime> make_runtime(
+    const config::connector_config& cfg, const std::optional<source::cluster_membership>& cluster) {
   return cfg.kind() == config::connector_kind::sink ? make_sink_runtime(cfg)
-                                                    : make_source_runtime(cfg);
+                                                    : make_source_runtime(cfg, cluster);
 }
 
 std::string_view to_string(run_state s) noexcept {

@@ -99,11 +99,35 @@ void write_atomically(const fs::path& path, const std::string& text, unsigned mo
   sync_dir(path.has_parent_path() ? path.parent_path() : fs::path("."));
 }
 
-void state_store::save(const stored_connector& c) const {
+std::string to_json(const stored_connector& c) {
   json::object cfg;
   for (const auto& [k, v] : c.config) cfg[k] = v;
   json::object doc{{"name", c.name}, {"config", std::move(cfg)}, {"state", to_string(c.target)}};
-  write_atomically(dir_ / file_name(c.name), json::serialize(doc) + "\n", 0600);
+  return json::serialize(doc);
+}
+
+std::optional<stored_connector> stored_from_json(std::string_view text) {
+  json::error_code jec;
+  const json::value v = json::parse(text, jec);
+  const json::object* o = !jec && v.is_object() ? &v.get_object() : nullptr;
+  const json::value* name = o ? o->if_contains("name") : nullptr;
+  const json::value* cfg = o ? o->if_contains("config") : nullptr;
+  if (!name || !name->is_string() || !cfg || !cfg->is_object()) return std::nullopt;
+  stored_connector c;
+  c.name = std::string(name->get_string());
+  for (const auto& [k, val] : cfg->get_object())
+    if (val.is_string()) c.config[std::string(k)] = std::string(val.get_string());
+  if (const auto* st = o->if_contains("state"); st && st->is_string()) {
+    if (st->get_string() == "PAUSED") c.target = target_state::paused;
+    if (st->get_string() == "STOPPED") c.target = target_state::stopped;
+  }
+  return c;
+}
+
+std::string state_store::describe() const { return fmt::format("state_dir=\"{}\"", dir_.string()); }
+
+void state_store::save(const stored_connector& c) const {
+  write_atomically(dir_ / file_name(c.name), to_json(c) + "\n", 0600);
 }
 
 void state_store::remove(const std::string& name) const {
@@ -122,25 +146,14 @@ std::vector<stored_connector> state_store::load_all(std::vector<std::string>& pr
     std::ifstream in(p, std::ios::binary);
     std::stringstream ss;
     ss << in.rdbuf();
-    json::error_code jec;
-    const json::value v = json::parse(ss.str(), jec);
-    const json::object* o = !jec && v.is_object() ? &v.get_object() : nullptr;
-    const json::value* name = o ? o->if_contains("name") : nullptr;
-    const json::value* cfg = o ? o->if_contains("config") : nullptr;
-    if (!name || !name->is_string() || !cfg || !cfg->is_object()) {
-      problems.push_back(fmt::format("{}: not a connector state file ({}); skipped", p.string(),
-                                     jec ? jec.message() : "needs \"name\" and \"config\""));
+    auto c = stored_from_json(ss.str());
+    if (!c) {
+      problems.push_back(fmt::format("{}: not a connector state file (needs \"name\" and "
+                                     "\"config\"); skipped",
+                                     p.string()));
       continue;
     }
-    stored_connector c;
-    c.name = std::string(name->get_string());
-    for (const auto& [k, val] : cfg->get_object())
-      if (val.is_string()) c.config[std::string(k)] = std::string(val.get_string());
-    if (const auto* st = o->if_contains("state"); st && st->is_string()) {
-      if (st->get_string() == "PAUSED") c.target = target_state::paused;
-      if (st->get_string() == "STOPPED") c.target = target_state::stopped;
-    }
-    out.push_back(std::move(c));
+    out.push_back(std::move(*c));
   }
   if (ec)
     problems.push_back(fmt::format("{}: cannot list the state folder: {}", dir_.string(), ec.message()));

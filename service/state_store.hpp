@@ -8,6 +8,8 @@
 // may run concurrently; calls for one connector must not (the worker serializes them).
 #include <filesystem>
 #include <map>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -26,15 +28,32 @@ struct stored_connector {
   target_state target = target_state::running;
 };
 
-class state_store {
+// Where the worker keeps its connectors: the state folder (standalone) or the cluster's config
+// topic (service/cluster_store.hpp). save/remove are durable when they return.
+class connector_store {
+ public:
+  virtual ~connector_store() = default;
+  // Every connector stored; one that cannot be read is skipped with its reason in `problems`.
+  virtual std::vector<stored_connector> load_all(std::vector<std::string>& problems) const = 0;
+  virtual void save(const stored_connector& c) const = 0;  // throws sluice::error (retryable)
+  virtual void remove(const std::string& name) const = 0;
+  virtual std::string describe() const = 0;  // for logs: "state_dir=..." / "config_topic=..."
+};
+
+// The JSON document of one stored connector (the file's content, the config topic's value), and
+// back; nullopt when `text` is not one.
+std::string to_json(const stored_connector& c);
+std::optional<stored_connector> stored_from_json(std::string_view text);
+
+class state_store final : public connector_store {
  public:
   // Creates the folder (0700) when missing; throws sluice::error when it cannot.
   explicit state_store(std::filesystem::path dir);
 
-  // Every connector stored; a file that cannot be read is skipped with its reason in `problems`.
-  std::vector<stored_connector> load_all(std::vector<std::string>& problems) const;
-  void save(const stored_connector& c) const;  // throws sluice::error (retryable) on I/O failure
-  void remove(const std::string& name) const;
+  std::vector<stored_connector> load_all(std::vector<std::string>& problems) const override;
+  void save(const stored_connector& c) const override;
+  void remove(const std::string& name) const override;
+  std::string describe() const override;
   const std::filesystem::path& dir() const { return dir_; }
 
   static std::string file_name(const std::string& connector);

@@ -30,14 +30,26 @@ std::int64_t backoff_ms(const config::connector_config& cfg, int attempts) {
 
 }  // namespace
 
-worker::worker(std::filesystem::path state_dir, std::string worker_id)
-    : worker_id_(std::move(worker_id)), store_(std::move(state_dir)) {}
+worker::worker(std::filesystem::path state_dir, std::string worker_id, cluster_options cluster)
+    : worker_id_(std::move(worker_id)), cluster_(std::move(cluster)) {
+  if (cluster_.enabled()) {
+    cluster_.complete();
+    auto store = std::make_unique<cluster_store>(cluster_);
+    store->set_listener([this](const std::string& name, const std::optional<stored_connector>& s) {
+      apply_remote(name, s);
+    });
+    store_ = std::move(store);
+    board_ = std::make_unique<status_board>(cluster_, worker_id_, [this] { return local_statuses(); });
+  } else {
+    store_ = std::make_unique<state_store>(std::move(state_dir));
+  }
+}
 
 worker::~worker() { stop(); }
 
 void worker::start() {
   std::vector<std::string> problems;
-  auto stored = store_.load_all(problems);
+  auto stored = store_->load_all(problems);
   auto logger = log::get("service");
   for (const auto& p : problems) logger->warn("state folder: {}", p);
   for (auto& s : stored) {
@@ -61,7 +73,11 @@ void worker::start() {
     std::lock_guard ctl(e->control);
     launch(*e);
   }
-  logger->info("event=started connectors={} state_dir=\"{}\"", stored.size(), store_.dir().string());
+  logger->info("event=started connectors={} {}{}", stored.size(), store_->describe(),
+               cluster_.enabled() ? fmt::format(" group_id=\"{}\" worker_id=\"{}\"",
+                                                cluster_.group_id, worker_id_)
+                                  : std::string());
+  if (board_) board_->start();
   supervisor_ = std::jthread([this](std::stop_token st) { supervise(st); });
 }
 
@@ -70,6 +86,8 @@ void worker::stop() {
     supervisor_.request_stop();
     supervisor_.join();
   }
+  // Stop following the config topic first, so no change read meanwhile starts a connector again.
+  if (auto* cs = dynamic_cast<cluster_store*>(store_.get())) cs->set_listener({});
   std::vector<std::shared_ptr<entry>> all;
   {
     std::lock_guard lock(mu_);
@@ -79,6 +97,7 @@ void worker::stop() {
     std::lock_guard ctl(e->control);
     halt(*e);
   }
+  if (board_) board_->stop();
 }
 
 std::vector<std::string> worker::names() const {
@@ -99,6 +118,15 @@ config::connector_config worker::validated(const std::string& name,
                                            const std::map<std::string, std::string>& values) const {
   config::raw_connector raw{name, values, fmt::format("connector '{}'", name)};
   raw.values["name"] = name;
+  if (cluster_.enabled()) {
+    // Defaults of the cluster, not stored: the worker's broker, and (sources) the shared offsets
+    // topic, so another worker taking a table over continues from its offset.
+    raw.values.try_emplace("bootstrap.servers", cluster_.bootstrap_servers);
+    auto cls = values.find("connector.class");
+    if (cls != values.end() && cls->second.find("ource") != std::string::npos &&
+        !values.contains("offset.storage.file.filename"))
+      raw.values.try_emplace("offset.storage.topic", cluster_.offset_topic);
+  }
   auto r = config::validate(raw);
   if (r.config) return std::move(*r.config);
   std::string msg = fmt::format(
@@ -117,7 +145,7 @@ void worker::save(const entry& e) const {
     s.config = e.values;
     s.target = e.target;
   }
-  store_.save(s);
+  store_->save(s);
 }
 
 void worker::launch(entry& e) {
@@ -132,7 +160,10 @@ void worker::launch(entry& e) {
   std::shared_ptr<connector_runtime> rt;
   error_info failed;
   try {
-    rt = make_runtime(*cfg);
+    std::optional<source::cluster_membership> membership;
+    if (cluster_.enabled())
+      membership = source::cluster_membership{cluster_.group_id, cluster_.session_timeout};
+    rt = make_runtime(*cfg, membership);
     if (target == target_state::paused) rt->pause();  // starts paused
     rt->start();
     std::lock_guard lock(e.mu);
@@ -194,7 +225,7 @@ connector_info worker::create(const std::string& name, std::map<std::string, std
   return info_of(*e);
 }
 
-void worker::replace_config(entry& e, std::map<std::string, std::string> values) {
+void worker::replace_config(entry& e, std::map<std::string, std::string> values, bool persist) {
   {
     // A value shown as [secret] (a config read back and sent again) keeps the stored value.
     std::lock_guard lock(e.mu);
@@ -211,7 +242,7 @@ void worker::replace_config(entry& e, std::map<std::string, std::string> values)
     e.values = values;
   }
   try {
-    save(e);
+    if (persist) save(e);
   } catch (...) {
     std::lock_guard lock(e.mu);
     e.values = std::move(old_values);
@@ -278,7 +309,7 @@ void worker::remove(const std::string& name) {
   std::lock_guard ctl(e->control);
   if (e->deleted) throw not_found(fmt::format("Connector {} not found", name));
   halt(*e);
-  store_.remove(name);
+  store_->remove(name);
   {
     std::lock_guard lock(e->mu);
     e->deleted = true;

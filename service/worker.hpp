@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "config/connector_config.hpp"
+#include "service/cluster.hpp"
 #include "service/connector_runtime.hpp"
 #include "service/state_store.hpp"
 
@@ -36,17 +37,6 @@ struct connector_info {
   int tasks = 0;  // 0 when STOPPED
 };
 
-struct connector_status {
-  std::string name;
-  config::connector_kind kind = config::connector_kind::sink;
-  run_state state = run_state::unassigned;
-  std::string trace;
-  int attempts = 0;                      // failed starts in a row
-  std::int64_t next_attempt_unix_ms = 0;  // RESTARTING: the next start
-  std::optional<error_info> last_error;
-  std::vector<task_state> tasks;
-};
-
 // What a restart request did, for its response (Kafka Connect: 204 when neither includeTasks nor
 // onlyFailed was asked, else 202 with the status marking what restarts as RESTARTING).
 struct restart_outcome {
@@ -58,8 +48,10 @@ using config_patch = std::map<std::string, std::optional<std::string>>;
 
 class worker {
  public:
-  // `worker_id` appears in every status ("127.0.0.1:8083").
-  worker(std::filesystem::path state_dir, std::string worker_id);
+  // `worker_id` appears in every status ("127.0.0.1:8083"). With `cluster` enabled the
+  // connectors live in the cluster's config topic (the state folder is not used) and statuses
+  // are merged with the other workers'.
+  worker(std::filesystem::path state_dir, std::string worker_id, cluster_options cluster = {});
   ~worker();  // stop()
   worker(const worker&) = delete;
   worker& operator=(const worker&) = delete;
@@ -97,6 +89,11 @@ class worker {
 
   void collect(exposition& out) const;
 
+  // Cluster mode: a connector's config or target state changed in the config topic (through
+  // another worker, or this one's own echo, which changes nothing); nullopt: it was deleted.
+  void apply_remote(const std::string& name, const std::optional<stored_connector>& stored);
+  const cluster_options& cluster() const { return cluster_; }
+
  private:
   struct entry;
   std::shared_ptr<entry> find(const std::string& name) const;  // throws 404
@@ -107,13 +104,21 @@ class worker {
   void save(const entry& e) const;
   connector_info info_of(const entry& e) const;
   static config::connector_kind info_of_kind(const entry& e);  // with e.mu held
-  connector_status status_of(const entry& e) const;
-  void replace_config(entry& e, std::map<std::string, std::string> values);
+  // With `others`, the tasks other workers published are added (cluster mode).
+  connector_status status_of(const entry& e, bool others = true) const;
+  connector_status local_status_of(const entry& e) const;
+  // `persist`: save first (a request); false for a change read from the config topic.
+  void replace_config(entry& e, std::map<std::string, std::string> values, bool persist = true);
+  void retarget(entry& e, target_state t, bool persist);  // with e.control held
+  void apply_stored(const std::string& name, const std::optional<stored_connector>& stored);
+  std::vector<connector_status> local_statuses() const;
   void supervise(std::stop_token stop);
   void log_changes(entry& e);
 
   std::string worker_id_;
-  state_store store_;
+  cluster_options cluster_;
+  std::unique_ptr<connector_store> store_;
+  std::unique_ptr<status_board> board_;  // cluster mode
   mutable std::mutex mu_;  // guards connectors_
   std::map<std::string, std::shared_ptr<entry>> connectors_;
   std::jthread supervisor_;

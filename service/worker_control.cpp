@@ -9,59 +9,64 @@
 
 namespace sluice::service {
 
+void worker::retarget(entry& e, target_state t, bool persist) {
+  target_state before;
+  std::shared_ptr<connector_runtime> rt;
+  bool failed_start;
+  {
+    std::lock_guard lock(e.mu);
+    before = e.target;
+    if (before == t) return;
+    e.target = t;
+    rt = e.rt;
+    failed_start = e.start_error.has_value();
+  }
+  if (persist) {
+    try {
+      save(e);
+    } catch (...) {
+      std::lock_guard lock(e.mu);
+      e.target = before;
+      throw;
+    }
+  }
+  const char* event = t == target_state::paused ? "pause" : t == target_state::running ? "resume" : "stop";
+  log::get("service")->info("connector=\"{}\" event={}{}", e.name, event, persist ? "" : " from=config_topic");
+  switch (t) {
+    case target_state::paused:
+      if (rt)
+        rt->pause();
+      else if (before == target_state::stopped)
+        launch(e);
+      break;
+    case target_state::running:
+      if (rt)
+        rt->resume();
+      else if (!failed_start)
+        launch(e);
+      break;
+    case target_state::stopped:
+      halt(e);
+      break;
+  }
+}
+
 void worker::pause(const std::string& name) {
   auto e = find(name);
   std::lock_guard ctl(e->control);
-  target_state before;
-  std::shared_ptr<connector_runtime> rt;
-  {
-    std::lock_guard lock(e->mu);
-    before = e->target;
-    if (before == target_state::paused) return;
-    e->target = target_state::paused;
-    rt = e->rt;
-  }
-  save(*e);
-  log::get("service")->info("connector=\"{}\" event=pause", name);
-  if (rt)
-    rt->pause();
-  else if (before == target_state::stopped)
-    launch(*e);
+  retarget(*e, target_state::paused, true);
 }
 
 void worker::resume(const std::string& name) {
   auto e = find(name);
   std::lock_guard ctl(e->control);
-  target_state before;
-  std::shared_ptr<connector_runtime> rt;
-  bool failed_start;
-  {
-    std::lock_guard lock(e->mu);
-    before = e->target;
-    if (before == target_state::running) return;
-    e->target = target_state::running;
-    rt = e->rt;
-    failed_start = e->start_error.has_value();
-  }
-  save(*e);
-  log::get("service")->info("connector=\"{}\" event=resume", name);
-  if (rt)
-    rt->resume();
-  else if (!failed_start)
-    launch(*e);
+  retarget(*e, target_state::running, true);
 }
 
 void worker::stop_connector(const std::string& name) {
   auto e = find(name);
   std::lock_guard ctl(e->control);
-  {
-    std::lock_guard lock(e->mu);
-    if (e->target == target_state::stopped) return;
-    e->target = target_state::stopped;
-  }
-  save(*e);
-  log::get("service")->info("connector=\"{}\" event=stop", name);
-  halt(*e);
+  retarget(*e, target_state::stopped, true);
 }
 
 restart_outcome worker::restart(const std::string& name, bool include_tasks, bool only_failed) {

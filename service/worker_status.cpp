@@ -32,7 +32,23 @@ std::string logfmt(std::string_view s) {
 
 }  // namespace
 
-connector_status worker::status_of(const entry& e) const {
+namespace {
+
+// In a cluster every worker runs the connector: its state is this worker's (they share the
+// target state), and the tasks are every live worker's, each with its worker_id.
+void merge(connector_status& s, const std::vector<remote_connector>& others) {
+  for (const auto& o : others) s.tasks.insert(s.tasks.end(), o.tasks.begin(), o.tasks.end());
+}
+
+}  // namespace
+
+connector_status worker::status_of(const entry& e, bool others) const {
+  auto s = local_status_of(e);
+  if (others && board_ && s.state != run_state::stopped) merge(s, board_->others(s.name));
+  return s;
+}
+
+connector_status worker::local_status_of(const entry& e) const {
   connector_status s;
   std::shared_ptr<connector_runtime> rt;
   {
@@ -87,7 +103,7 @@ config::connector_kind worker::info_of_kind(const entry& e) {
 connector_status worker::status(const std::string& name) const { return status_of(*find(name)); }
 
 void worker::log_changes(entry& e) {
-  const auto s = status_of(e);
+  const auto s = status_of(e, false);
   auto logger = log::get("service");
   auto note = [&](int task, run_state now, const std::string& reason) {
     auto& last = e.logged.try_emplace(task, run_state::unassigned, std::string()).first->second;
@@ -157,7 +173,7 @@ void worker::collect(exposition& out) const {
             static_cast<double>(all.size()));
   std::set<const sink::pg_pool*> seen;
   for (const auto& e : all) {
-    const auto s = status_of(*e);
+    const auto s = status_of(*e, false);
     const std::string type = s.kind == config::connector_kind::sink ? "sink" : "source";
     for (auto st : all_states)
       out.gauge("sluice_connector_state", "1 for the connector's current state, else 0.",

@@ -211,12 +211,24 @@ topic_offset_store::topic_offset_store(const kafka::settings& producer_settings,
         if (r.err && failed_++ == 0) first_error_ = r.error_text;
       });
   producer_->create_topic_if_missing(topic_, 1);
-  read_all(producer_settings);
+  offsets_ = read_all(producer_settings);
+}
+
+void topic_offset_store::refresh(const std::vector<source_partition>& ps) {
+  auto found = read_all(producer_settings_);
+  std::lock_guard lock(mu_);
+  for (const auto& p : ps) {
+    if (auto it = found.find(p); it != found.end())
+      offsets_[p] = it->second;
+    else
+      offsets_.erase(p);
+  }
 }
 
 topic_offset_store::~topic_offset_store() = default;
 
-void topic_offset_store::read_all(const kafka::settings& ps) {
+std::map<source_partition, source_offset> topic_offset_store::read_all(const kafka::settings& ps) {
+  std::map<source_partition, source_offset> offsets;
   const auto where = fmt::format("source '{}' offsets topic {}", connector_, topic_);
   kafka::settings cs;
   for (const char* k : {"bootstrap.servers"})
@@ -264,7 +276,7 @@ void topic_offset_store::read_all(const kafka::settings& ps) {
       all.push_back({topic_, p, RD_KAFKA_OFFSET_BEGINNING});
     }
   }
-  if (all.empty()) return;
+  if (all.empty()) return offsets;
   kafka::partition_list_ptr list = kafka::to_list(all);
   if (auto err = rd_kafka_assign(c.raw(), list.get()))
     throw error({.what = "cannot read source offsets", .where = where, .why = rd_kafka_err2str(err),
@@ -286,9 +298,9 @@ void topic_offset_store::read_all(const kafka::settings& ps) {
     if (auto k = m->key()) {
       if (auto p = parse_offset_key(*k, connector_)) {
         if (auto v = m->value()) {
-          if (auto o = source_offset::parse(*v)) offsets_[*p] = *o;
+          if (auto o = source_offset::parse(*v)) offsets[*p] = *o;
         } else {
-          offsets_.erase(*p);
+          offsets.erase(*p);
         }
       }
     }
@@ -296,7 +308,8 @@ void topic_offset_store::read_all(const kafka::settings& ps) {
       end.erase(it);
   }
   log::get("source")->info("{}: {} offset record(s) read, {} partition(s) of this connector",
-                           where, read, offsets_.size());
+                           where, read, offsets.size());
+  return offsets;
 }
 
 std::optional<source_offset> topic_offset_store::load(const source_partition& p) {

@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "kafka/producer.hpp"
 #include "kafka/settings.hpp"
@@ -55,6 +56,9 @@ class offset_store {
   virtual void save(const source_partition& p, const source_offset& o) = 0;
   // Records an offset that was made durable elsewhere (in the same Kafka transaction as the rows).
   virtual void remember(const source_partition& p, const source_offset& o) = 0;
+  // Reads these partitions' offsets again from where they are kept: in a cluster another worker
+  // polled them meanwhile. Throws sluice::error (retryable) when they cannot be read.
+  virtual void refresh(const std::vector<source_partition>&) {}
 };
 
 class file_offset_store final : public offset_store {
@@ -83,10 +87,11 @@ class topic_offset_store final : public offset_store {
   std::optional<source_offset> load(const source_partition& p) override;
   void save(const source_partition& p, const source_offset& o) override;
   void remember(const source_partition& p, const source_offset& o) override;
+  void refresh(const std::vector<source_partition>& ps) override;
   const std::string& topic() const { return topic_; }
 
  private:
-  void read_all(const kafka::settings& s);
+  std::map<source_partition, source_offset> read_all(const kafka::settings& s);
 
   std::string topic_, connector_;
   std::mutex mu_;

@@ -47,8 +47,9 @@ std::string topic_for(const source_settings& s, const std::optional<pg::table_re
   return s.topic_prefix + name;
 }
 
-source_connector::source_connector(config::connector_config cfg)
-    : cfg_(std::move(cfg)), s_(source_settings::from(cfg_)),
+source_connector::source_connector(config::connector_config cfg,
+                                   std::optional<cluster_membership> cluster)
+    : cfg_(std::move(cfg)), s_(source_settings::from(cfg_)), cluster_(std::move(cluster)),
       restart_enabled_(cfg_.get_bool("errors.restart.enable")),
       restart_backoff_(cfg_.get_int("errors.restart.backoff.ms")),
       restart_max_(cfg_.get_int("errors.restart.max.ms")) {
@@ -75,6 +76,25 @@ void source_connector::start() {
   else
     offsets_ = std::make_shared<topic_offset_store>(ps, s_.offsets_topic, s_.connector);
   tables_ = std::make_shared<table_assignment>(s_.tasks);
+  if (cluster_) {
+    if (s_.offsets_topic.empty())
+      log::get("source")->warn("source '{}': offsets are kept in a file on this worker "
+                               "(offset.storage.file.filename) although it runs in a cluster: a "
+                               "worker taking a table over starts from its own file",
+                               s_.connector);
+    claims_options co;
+    co.client["bootstrap.servers"] = cfg_.get_string("bootstrap.servers");
+    for (const auto& [k, v] : cfg_.with_prefix("kafka.")) co.client[k] = v;
+    std::string safe = s_.connector;
+    for (char& ch : safe)
+      if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '.' && ch != '_' && ch != '-') ch = '_';
+    co.group = fmt::format("{}-source-{}", cluster_->group_id, s_.connector);
+    co.topic = fmt::format("{}-tables-{}", cluster_->group_id, safe);
+    co.session_timeout = cluster_->session_timeout;
+    co.where = fmt::format("source '{}' table claims", s_.connector);
+    claims_ = std::make_shared<table_claims>(std::move(co));
+    claims_->start();  // throws when the broker cannot be reached: the start is retried
+  }
   for (int i = 0; i < s_.tasks; ++i) metrics_.push_back(std::make_shared<task_metrics>());
   live_tasks_ = s_.tasks;
   if (!s_.query.empty())
@@ -90,6 +110,7 @@ void source_connector::stop() {
   for (auto& t : threads_)
     if (t.joinable()) t.join();
   threads_.clear();
+  if (claims_) claims_->stop();  // after the tasks: their offsets are stored, the others go on
 }
 
 bool source_connector::running() const {
@@ -171,7 +192,8 @@ void source_connector::task_main(int id, std::stop_token stop) {
   ps.emplace("queue.buffering.max.kbytes", "32768");
   for (int attempt = 0; !stop.stop_requested(); ++attempt) {
     try {
-      source_task task(s_, id, readers_, offsets_, tables_, ps, metrics_[static_cast<std::size_t>(id)]);
+      source_task task(s_, id, readers_, offsets_, tables_, ps, metrics_[static_cast<std::size_t>(id)],
+                       claims_);
       task.run(stop);
       break;
     } catch (const error& e) {

@@ -20,6 +20,7 @@
 #include "source/source_settings.hpp"
 #include "sink/odbc_writer.hpp"
 #include "source/source_task.hpp"
+#include "source/table_claims.hpp"
 
 namespace sluice::source {
 
@@ -29,7 +30,10 @@ class source_connector {
   // without offset.storage.topic); connects nowhere. PostgreSQL URLs are polled through libpq
   // (commit-aware bounds); MySQL/MariaDB, SQLite, SQL Server, generic and odbc: URLs through
   // ODBC (source/odbc_querier.hpp: timestamp.delay.interval.ms instead of commit-aware bounds).
-  explicit source_connector(config::connector_config cfg);
+  // With `cluster`, several workers run this connector and each polls only the tables it
+  // claims (source/table_claims.hpp); offsets must then be kept in offset.storage.topic.
+  explicit source_connector(config::connector_config cfg,
+                            std::optional<cluster_membership> cluster = std::nullopt);
   ~source_connector();  // stop()
 
   // Opens the offset store (reads the offsets topic when configured; throws sluice::error when it
@@ -61,6 +65,8 @@ class source_connector {
   reader_factory readers_;
   std::shared_ptr<offset_store> offsets_;
   std::shared_ptr<table_assignment> tables_;
+  std::optional<cluster_membership> cluster_;
+  std::shared_ptr<table_claims> claims_;  // cluster mode
   std::vector<std::shared_ptr<task_metrics>> metrics_;
   std::vector<std::jthread> threads_;
   mutable std::mutex mu_;

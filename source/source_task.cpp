@@ -52,7 +52,8 @@ bool topic_exists(kafka::producer& p, const std::string& topic) {
 source_task::source_task(const source_settings& s, int id, reader_factory readers,
                          std::shared_ptr<offset_store> offsets,
                          std::shared_ptr<table_assignment> tables, kafka::settings producer_settings,
-                         std::shared_ptr<task_metrics> metrics)
+                         std::shared_ptr<task_metrics> metrics,
+                         std::shared_ptr<table_claims> claims)
     : s_(s),
       id_(id),
       where_(fmt::format("source '{}' task {}", s.connector, id)),
@@ -60,7 +61,8 @@ source_task::source_task(const source_settings& s, int id, reader_factory reader
       offsets_(std::move(offsets)),
       tables_(std::move(tables)),
       producer_settings_(std::move(producer_settings)),
-      metrics_(std::move(metrics)) {}
+      metrics_(std::move(metrics)),
+      claims_(std::move(claims)) {}
 
 source_task::~source_task() = default;
 
@@ -94,15 +96,30 @@ void source_task::run(std::stop_token stop) {
 
 void source_task::sync_tables() {
   const auto targets = tables_->for_task(id_);
-  std::map<std::string, const poll_target*> wanted;
-  for (const auto& t : targets) wanted[t.partition.json()] = &t;
-  for (auto it = states_.begin(); it != states_.end();)
-    it = wanted.contains(it->first) ? std::next(it) : states_.erase(it);
-  for (const auto& [key, t] : wanted) {
+  std::map<std::string, std::pair<const poll_target*, std::uint64_t>> wanted;
+  for (const auto& t : targets) {
+    const std::uint64_t epoch = claims_ ? claims_->held(t.partition) : 0;
+    if (claims_ && epoch == 0) continue;  // another worker's table now
+    wanted[t.partition.json()] = {&t, epoch};
+  }
+  // A table lost and gained again since its state was built may have been polled elsewhere
+  // meanwhile: its state (position) is rebuilt from the stored offsets.
+  for (auto it = states_.begin(); it != states_.end();) {
+    auto w = wanted.find(it->first);
+    it = w != wanted.end() && w->second.second == it->second.epoch ? std::next(it) : states_.erase(it);
+  }
+  std::vector<source_partition> gained;
+  for (const auto& [key, w] : wanted)
+    if (!states_.contains(key)) gained.push_back(w.first->partition);
+  if (claims_ && !gained.empty()) offsets_->refresh(gained);
+  for (const auto& [key, w] : wanted) {
     if (states_.contains(key)) continue;
+    const poll_target* t = w.first;
     const std::string where = fmt::format("{} {} \"{}\"", where_, t->table ? "table" : "query",
                                           target_name(*t));
-    states_.emplace(key, table_state{readers_(*t, where), offsets_->load(t->partition)});
+    table_state st{readers_(*t, where), offsets_->load(t->partition)};
+    st.epoch = w.second;
+    states_.emplace(key, std::move(st));
   }
   metrics_->tables.store(states_.size(), std::memory_order_relaxed);
 }
@@ -121,9 +138,31 @@ kafka::producer& source_task::transactional_producer(table_state& t) {
   return *t.txn;
 }
 
+void source_task::confirm_claim() {
+  if (!claims_ || !current_) return;
+  if (claims_->confirm(current_->querier->target().partition)) return;
+  throw error({.what = "table handed to another worker",
+               .where = fmt::format("{} table {}", where_, target_name(current_->querier->target())),
+               .why = "the cluster's group moved on without this worker (its session expired)",
+               .fix = "nothing: the new owner continues from the stored offset",
+               .code = "FENCED",
+               .retryable = true});
+}
+
 void source_task::poll_table(table_state& t) {
   const auto start = clock::now();
   const poll_target& target = t.querier->target();
+  if (claims_ && !claims_->begin_poll(target.partition, t.epoch)) {
+    t.next_poll = start + s_.poll_interval;  // dropped at the next sync_tables
+    return;
+  }
+  struct end_guard {
+    table_claims* c;
+    const source_partition& p;
+    ~end_guard() {
+      if (c) c->end_poll(p);
+    }
+  } guard{claims_.get(), target.partition};
   metrics_->polls.fetch_add(1, std::memory_order_relaxed);
   const auto rows_before = metrics_->rows_polled.load(std::memory_order_relaxed);
   current_ = &t;
@@ -133,6 +172,7 @@ void source_task::poll_table(table_state& t) {
   last_save_ = start;
   in_txn_ = false;
   try {
+    confirm_claim();
     out_ = s_.semantics == delivery::exactly_once ? &transactional_producer(t) : producer_.get();
     if (!t.topic_ready) {
       t.topic_ready = true;
@@ -168,6 +208,17 @@ void source_task::poll_table(table_state& t) {
       save_acked(true);
     }
     t.position = last_commit_;
+  } catch (const error& e) {
+    abort_quietly(t);
+    current_ = nullptr;
+    out_ = nullptr;
+    if (e.info().code != "FENCED") {
+      metrics_->poll_failures.fetch_add(1, std::memory_order_relaxed);
+      throw;
+    }
+    log::get("source")->warn("{}: {}", where_, e.what());
+    t.next_poll = start + s_.poll_interval;
+    return;
   } catch (...) {
     metrics_->poll_failures.fetch_add(1, std::memory_order_relaxed);
     abort_quietly(t);
@@ -231,7 +282,11 @@ void source_task::on_commit_point(const source_offset& offset) {
   }
 }
 
-bool source_task::keep_going() { return !stop_.stop_requested(); }
+bool source_task::keep_going() {
+  if (stop_.stop_requested()) return false;
+  // Cluster: a table being handed over ends its poll at this commit point.
+  return !claims_ || !current_ || claims_->held(current_->querier->target().partition) == current_->epoch;
+}
 
 void source_task::on_delivery(const kafka::delivery_report& r) {
   if (r.err) {
@@ -257,6 +312,7 @@ void source_task::save_acked(bool force) {
   if (!acked_offset_ || acked_offset_ == saved_offset_) return;
   const auto now = clock::now();
   if (!force && now - last_save_ < save_interval) return;
+  confirm_claim();
   offsets_->save(current_->querier->target().partition, *acked_offset_);
   saved_offset_ = acked_offset_;
   last_save_ = now;
@@ -282,6 +338,7 @@ void source_task::begin_if_needed() {
 }
 
 void source_task::commit_transaction() {
+  confirm_claim();  // a fenced owner aborts instead (and a real broker fences its producer too)
   const auto& partition = current_->querier->target().partition;
   const bool new_offset = last_commit_ && last_commit_ != saved_offset_;
   if (new_offset) {

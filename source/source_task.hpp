@@ -6,8 +6,11 @@
 // (exactly-once: one transactional producer per table, transactional.id "<connector>-<table>").
 // Stopping ends the poll in flight at its next commit point, waits for the acknowledgements and
 // writes the offset.
-// Ownership: owns its producers and the per-table pollers; shares the pool, the offset store and
-// the assignment with the connector. Thread-safety: run() on one thread; metrics from any.
+// In a cluster (`claims` set) the task polls only the tables this worker holds, reads their
+// offsets again whenever it gains one, and confirms it still holds a table before each poll and
+// before storing its offsets or committing its transaction (table_claims.hpp: fencing).
+// Ownership: owns its producers and the per-table pollers; shares the pool, the offset store,
+// the assignment and the claims with the connector. Thread-safety: run() on one thread; metrics from any.
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -24,6 +27,7 @@
 #include "source/metrics.hpp"
 #include "source/offsets.hpp"
 #include "source/source_settings.hpp"
+#include "source/table_claims.hpp"
 #include "source/table_reader.hpp"
 
 namespace sluice::source {
@@ -35,7 +39,8 @@ class source_task final : private row_consumer {
   // `readers` makes the reader of each table (it holds the database's pool).
   source_task(const source_settings& s, int id, reader_factory readers,
               std::shared_ptr<offset_store> offsets, std::shared_ptr<table_assignment> tables,
-              kafka::settings producer_settings, std::shared_ptr<task_metrics> metrics);
+              kafka::settings producer_settings, std::shared_ptr<task_metrics> metrics,
+              std::shared_ptr<table_claims> claims = nullptr);
   ~source_task() override;
 
   // Polls until `stop` (then finishes gracefully) or a failure (thrown; retryable() says whether
@@ -49,6 +54,7 @@ class source_task final : private row_consumer {
     std::chrono::steady_clock::time_point next_poll{};
     std::unique_ptr<kafka::producer> txn;   // exactly-once only
     bool topic_ready = false;
+    std::uint64_t epoch = 0;                // cluster: the claim this state was built under
   };
   struct in_flight {
     std::uint64_t seq;
@@ -73,6 +79,7 @@ class source_task final : private row_consumer {
   void settle_acks();  // in-flight prefix → acked_offset_
   void save_acked(bool force);
   void check_delivery_failures();
+  void confirm_claim();  // cluster: throws code FENCED when the table is no longer ours
 
   const source_settings& s_;
   int id_;
@@ -82,6 +89,7 @@ class source_task final : private row_consumer {
   std::shared_ptr<table_assignment> tables_;
   kafka::settings producer_settings_;
   std::shared_ptr<task_metrics> metrics_;
+  std::shared_ptr<table_claims> claims_;
   std::unique_ptr<kafka::producer> producer_;  // at-least-once
   std::map<std::string, table_state> states_;  // by partition JSON
   std::stop_token stop_;
