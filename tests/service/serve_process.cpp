@@ -124,6 +124,19 @@ void serve_process::stop() {
   pid_ = -1;
 }
 
+void serve_process::signal(int sig) const {
+  if (pid_ > 0) ::kill(pid_, sig);
+}
+
+void serve_process::kill_now() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  exit_code_ = 128 + SIGKILL;
+  pid_ = -1;
+}
+
 std::string serve_process::log() const { return slurp(dir_ / "log"); }
 
 http_reply serve_process::request(const std::string& method, const std::string& path,

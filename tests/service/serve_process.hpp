@@ -41,6 +41,10 @@ class serve_process {
     start();
   }
   int exit_code() const { return exit_code_; }
+  // Sends `sig` (SIGSTOP, SIGCONT, ...) to the running child.
+  void signal(int sig) const;
+  // kill -9 and reap: the process gets no chance to flush, commit or leave its groups.
+  void kill_now();
 
   const std::string& url() const { return url_; }
   const std::filesystem::path& state_dir() const { return state_; }
