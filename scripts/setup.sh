@@ -10,7 +10,8 @@ packages=(
   unixodbc unixodbc-dev odbc-postgresql libsqliteodbc odbc-mariadb mariadb-server mariadb-client
   libboost1.81-dev libboost-json1.81-dev libsimdjson-dev libfmt-dev libspdlog-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
-  kcat curl sqlite3 procps psmisc python3
+  kcat curl sqlite3 libsqlite3-dev procps psmisc python3
+  chromium
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(python3-confluent-kafka python3-psycopg2)

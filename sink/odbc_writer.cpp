@@ -301,7 +301,21 @@ void odbc_writer::run_dml(odbc::connection& c, batch& b, table_group& g, const o
   }
   if (params_.rows() == 0) return;
   try {
-    params_.execute(c.prepared(d.sql));
+    const std::size_t per = d.tuple_end ? d_->rows_per_statement(d.params.size()) : 1;
+    if (per <= 1) {
+      params_.execute(c.prepared(d.sql));
+      return;
+    }
+    // Many rows per statement: full statements share one prepared form, the rest one more.
+    const std::size_t rows = params_.rows();
+    const std::string full = rows >= per ? odbc::with_rows(d, per).sql : std::string();
+    std::size_t lo = 0;
+    for (; lo + per <= rows; lo += per) params_.execute_rows(c.prepared(full), lo, per);
+    if (lo < rows) {
+      const std::size_t rest = rows - lo;
+      if (rest == 1) params_.execute_rows(c.prepared(d.sql), lo, 1);
+      else params_.execute_rows(c.prepared(odbc::with_rows(d, rest).sql), lo, rest);
+    }
   } catch (const error&) {
     if (auto r = params_.failed_row()) failed_entry_ = row_entry[*r];
     throw;

@@ -208,12 +208,32 @@ std::string dialect::key_match(const std::vector<std::string>& cols, std::size_t
 
 dml dialect::insert_sql(const table_id& t, const std::vector<std::string>& cols) const {
   dml d;
-  d.sql = "INSERT INTO " + render_table(t) + " (" + column_list(cols) + ") VALUES (";
+  d.sql = "INSERT INTO " + render_table(t) + " (" + column_list(cols) + ") VALUES ";
+  d.tuple_begin = d.sql.size();
+  d.sql += "(";
   for (std::size_t i = 0; i < cols.size(); ++i) {
     d.sql += i ? ", ?" : "?";
     d.params.push_back(i);
   }
   d.sql += ")";
+  d.tuple_end = d.sql.size();
+  return d;
+}
+
+dml with_rows(const dml& one_row, std::size_t rows) {
+  if (rows <= 1 || one_row.tuple_end == 0) return one_row;
+  const auto tuple = std::string_view(one_row.sql).substr(one_row.tuple_begin, one_row.tuple_end - one_row.tuple_begin);
+  dml d;
+  d.sql.reserve(one_row.sql.size() + (tuple.size() + 2) * rows);
+  d.sql.append(one_row.sql, 0, one_row.tuple_end);
+  for (std::size_t r = 1; r < rows; ++r) {
+    d.sql += ", ";
+    d.sql += tuple;
+  }
+  d.tuple_begin = one_row.tuple_begin;
+  d.tuple_end = d.sql.size();
+  d.sql.append(one_row.sql, one_row.tuple_end);
+  for (std::size_t r = 0; r < rows; ++r) d.params.insert(d.params.end(), one_row.params.begin(), one_row.params.end());
   return d;
 }
 

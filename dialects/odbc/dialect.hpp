@@ -45,7 +45,14 @@ struct column_role {
 struct dml {
   std::string sql;
   std::vector<std::size_t> params;
+  // Where the one `( ?, … )` row of an INSERT sits in `sql` (both 0 for other statements), so
+  // with_rows() can repeat it.
+  std::size_t tuple_begin = 0, tuple_end = 0;
 };
+
+// `one_row` (an INSERT or upsert of one row) as a statement of `rows` rows, VALUES (…), (…), …;
+// its parameters are the row's, repeated per row.
+dml with_rows(const dml& one_row, std::size_t rows);
 
 class dialect {
  public:
@@ -103,6 +110,14 @@ class dialect {
   virtual dml update_sql(const table_id& t, const std::vector<std::string>& cols,
                          std::size_t key_count) const;
   virtual dml delete_sql(const table_id& t, const std::vector<std::string>& key_cols) const;
+  // How many rows one INSERT / upsert statement carries (with_rows), 1 = one per parameter set.
+  // Drivers that run a parameter array as a statement per row (the SQLite ODBC driver compiles
+  // the statement again for every row; MariaDB's sends a row per round trip) are far faster with
+  // many rows per statement.
+  virtual std::size_t rows_per_statement(std::size_t params_per_row) const {
+    (void)params_per_row;
+    return 1;
+  }
   // Empties a table inside a transaction (MySQL's TRUNCATE would commit it).
   virtual std::string truncate_sql(const table_id& t) const;
 

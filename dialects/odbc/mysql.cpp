@@ -197,6 +197,11 @@ class mysql_dialect final : public dialect {
   std::string_view open_quote() const noexcept override { return "`"; }
   std::string_view close_quote() const noexcept override { return "`"; }
   std::size_t max_identifier_length() const noexcept override { return 64; }
+  // MariaDB Connector/ODBC runs a parameter array as one statement per row; a statement holds at
+  // most 65,535 placeholders.
+  std::size_t rows_per_statement(std::size_t params_per_row) const override {
+    return std::clamp<std::size_t>(60000 / std::max<std::size_t>(params_per_row, 1), 1, 1000);
+  }
 
  private:
   int lower_case_table_names_ = 0;

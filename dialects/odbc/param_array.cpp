@@ -196,4 +196,63 @@ std::int64_t param_array::execute(statement& s, std::size_t max_chunk_bytes) {
   return affected;
 }
 
+std::int64_t param_array::execute_rows(statement& s, std::size_t lo, std::size_t n) {
+  failed_row_.reset();
+  if (n == 0) return 0;
+  s.reset_params();
+  SQLSetStmtAttr(s.raw(), SQL_ATTR_PARAMSET_SIZE, reinterpret_cast<SQLPOINTER>(1), 0);
+  SQLSetStmtAttr(s.raw(), SQL_ATTR_PARAM_STATUS_PTR, nullptr, 0);
+  SQLSetStmtAttr(s.raw(), SQL_ATTR_PARAMS_PROCESSED_PTR, nullptr, 0);
+  // One parameter per cell, pointing straight into the column storage: nothing is packed.
+  for (std::size_t r = 0; r < n; ++r) {
+    const std::size_t row = lo + r;
+    for (std::size_t i = 0; i < cols_.size(); ++i) {
+      auto& c = cols_[i];
+      const auto p = static_cast<SQLUSMALLINT>(r * cols_.size() + i + 1);
+      SQLRETURN rc = SQL_SUCCESS;
+      switch (c.kind) {
+        case bind_as::int64:
+          rc = SQLBindParameter(s.raw(), p, SQL_PARAM_INPUT, SQL_C_SBIGINT, SQL_BIGINT, 0, 0,
+                                &c.ints[row], sizeof(std::int64_t), &c.ind[row]);
+          break;
+        case bind_as::float64:
+          rc = SQLBindParameter(s.raw(), p, SQL_PARAM_INPUT, SQL_C_DOUBLE, SQL_DOUBLE, 15, 0,
+                                &c.doubles[row], sizeof(double), &c.ind[row]);
+          break;
+        case bind_as::text: {
+          const auto [off, len] = c.spans[row];
+          rc = SQLBindParameter(s.raw(), p, SQL_PARAM_INPUT, SQL_C_WCHAR,
+                                len > 4000 ? SQL_WLONGVARCHAR : SQL_WVARCHAR, std::max<std::size_t>(len, 1), 0,
+                                c.text.data() + off, static_cast<SQLLEN>(len * sizeof(char16_t)), &c.ind[row]);
+          break;
+        }
+        case bind_as::binary: {
+          const auto [off, len] = c.spans[row];
+          rc = SQLBindParameter(s.raw(), p, SQL_PARAM_INPUT, SQL_C_BINARY,
+                                len > 8000 ? SQL_LONGVARBINARY : SQL_VARBINARY, std::max<std::size_t>(len, 1), 0,
+                                c.bytes.data() + off, static_cast<SQLLEN>(len), &c.ind[row]);
+          break;
+        }
+      }
+      s.check(rc, "cannot bind a parameter");
+    }
+  }
+  SQLRETURN rc = SQLExecute(s.raw());
+  if (!SQL_SUCCEEDED(rc) && rc != SQL_NO_DATA) {
+    try {
+      s.fail("batch write failed");
+    } catch (...) {
+      s.close_cursor();
+      s.reset_params();
+      throw;
+    }
+  }
+  SQLLEN count = 0;
+  std::int64_t affected = 0;
+  if (rc != SQL_NO_DATA && SQL_SUCCEEDED(SQLRowCount(s.raw(), &count)) && count > 0) affected = count;
+  s.close_cursor();
+  s.reset_params();
+  return affected;
+}
+
 }  // namespace sluice::odbc

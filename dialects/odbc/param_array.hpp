@@ -58,6 +58,9 @@ class param_array {
   // chunk; failed_row() then tells the row the driver marked, if it marked one.
   std::int64_t execute(statement& s, std::size_t max_chunk_bytes = 32u << 20);
   std::optional<std::size_t> failed_row() const noexcept { return failed_row_; }
+  // Executes `s`, a statement of `n` rows (dml with_rows), once with rows [lo, lo + n): parameter
+  // r * columns() + i + 1 is column i of row lo + r. A failure names no row (the caller bisects).
+  std::int64_t execute_rows(statement& s, std::size_t lo, std::size_t n);
 
  private:
   struct column {

@@ -159,6 +159,11 @@ class sqlite_dialect final : public dialect {
 
  protected:
   std::size_t max_identifier_length() const noexcept override { return 0; }
+  // The SQLite ODBC driver compiles the statement again for every row of a parameter array; a
+  // statement holds at most 32,766 variables (SQLITE_MAX_VARIABLE_NUMBER since 3.32).
+  std::size_t rows_per_statement(std::size_t params_per_row) const override {
+    return std::clamp<std::size_t>(32000 / std::max<std::size_t>(params_per_row, 1), 1, 1000);
+  }
 };
 
 }  // namespace

@@ -190,6 +190,26 @@ TEST(OdbcDialects, UpsertPerDialect) {
   EXPECT_EQ(no_lock.sql.rfind("MERGE INTO [T] AS target", 0), 0u);
 }
 
+TEST(OdbcDialects, ManyRowsPerStatementRepeatTheRowAndItsParameters) {
+  std::vector<std::string> cols = {"id", "v"};
+  auto one = make_dialect(dialect::mysql)->upsert_sql({"", "T"}, cols, 1);
+  auto three = with_rows(one, 3);
+  EXPECT_EQ(three.sql,
+            "INSERT INTO `T` (`id`, `v`) VALUES (?, ?), (?, ?), (?, ?) ON DUPLICATE KEY UPDATE "
+            "`v` = VALUES(`v`)");
+  EXPECT_EQ(three.params, (std::vector<std::size_t>{0, 1, 0, 1, 0, 1}));
+  EXPECT_EQ(with_rows(one, 1).sql, one.sql);
+  auto sq = with_rows(make_dialect(dialect::sqlite)->insert_sql({"", "T"}, cols), 2);
+  EXPECT_EQ(sq.sql, "INSERT INTO \"T\" (\"id\", \"v\") VALUES (?, ?), (?, ?)");
+  // Statements that are not one-row INSERTs stay as they are.
+  auto merge = make_dialect(dialect::sqlserver)->upsert_sql({"", "T"}, cols, 1);
+  EXPECT_EQ(with_rows(merge, 5).sql, merge.sql);
+  // Within each database's placeholder limit.
+  EXPECT_LE(make_dialect(dialect::sqlite)->rows_per_statement(40) * 40, 32766u);
+  EXPECT_LE(make_dialect(dialect::mysql)->rows_per_statement(200) * 200, 65535u);
+  EXPECT_EQ(make_dialect(dialect::sqlserver)->rows_per_statement(5), 1u);
+}
+
 TEST(OdbcDialects, UpsertOfKeyOnlyRowsKeepsExistingRows) {
   std::vector<std::string> cols = {"a", "b"};
   EXPECT_EQ(make_dialect(dialect::mysql)->upsert_sql({"", "T"}, cols, 2).sql,
