@@ -12,6 +12,7 @@ int cmd_validate(const args& a);
 int cmd_docs(const args& a);
 int cmd_kafka(const args& a);
 int cmd_serve(const args& a);
+int cmd_bench(const args& a);
 
 // Blocks SIGINT/SIGTERM in the calling thread (call first in main, before any thread starts, so
 // every thread inherits the mask) and waits for one of them; returns the signal, or 0 when

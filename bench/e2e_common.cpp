@@ -1,12 +1,9 @@
 #include "bench/e2e_common.hpp"
 
-#include <sys/resource.h>
-
-#include <fstream>
-
 #include <fmt/format.h>
 
 #include "app/load_configs.hpp"
+#include "benchkit/process_stats.hpp"
 
 namespace sluice::bench {
 
@@ -28,19 +25,8 @@ std::optional<config::connector_config> load_one(const std::string& file) {
   return l.connectors.front();
 }
 
-double peak_rss_mib() {
-  std::ifstream f("/proc/self/status");
-  std::string line;
-  while (std::getline(f, line))
-    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
-  return 0;
-}
+double peak_rss_mib() { return benchkit::peak_rss_mib(); }
 
-double cpu_seconds() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
+double cpu_seconds() { return benchkit::cpu_seconds(); }
 
 }  // namespace sluice::bench

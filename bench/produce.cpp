@@ -11,7 +11,7 @@
 
 #include <fmt/format.h>
 
-#include "bench/workload.hpp"
+#include "benchkit/workload.hpp"
 #include "kafka/producer.hpp"
 
 int main(int argc, char** argv) {
@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
   if (!csv.empty()) {
     std::ofstream out(csv);
     for (std::int64_t id = first; id < first + count; ++id)
-      out << sluice::bench::csv_line(sluice::bench::make_row(id, version));
+      out << sluice::benchkit::csv_line(sluice::benchkit::make_row(id, version));
     return 0;
   }
   std::size_t failed = 0;
@@ -54,8 +54,8 @@ int main(int argc, char** argv) {
       }
     }
     auto id = first + n;
-    auto key = sluice::bench::key_json(id);
-    auto value = sluice::bench::value_json(sluice::bench::make_row(id, version));
+    auto key = sluice::benchkit::key_json(id);
+    auto value = sluice::benchkit::value_json(sluice::benchkit::make_row(id, version));
     while (p.produce(topic, -1, key, value, {}, 0) == RD_KAFKA_RESP_ERR__QUEUE_FULL) p.poll(10);
   }
   p.flush(std::chrono::seconds(120));

@@ -1,10 +1,10 @@
-#include "bench/workload.hpp"
+#include "benchkit/workload.hpp"
 
 #include <ctime>
 
 #include <fmt/format.h>
 
-namespace sluice::bench {
+namespace sluice::benchkit {
 namespace {
 
 std::string base64(const unsigned char* p, std::size_t n) {
@@ -64,14 +64,20 @@ std::string value_json(const row& r) {
       r.paid ? "true" : "false");
 }
 
-std::string csv_line(const row& r) {
-  std::time_t secs = r.placed_at_ms / 1000;
+std::string decimal_base64(std::int64_t unscaled) { return decimal_bytes(unscaled); }
+
+std::string csv_timestamp(std::int64_t unix_ms) {
+  std::time_t secs = unix_ms / 1000;
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char ts[40];
   std::strftime(ts, sizeof ts, "%Y-%m-%d %H:%M:%S", &tm);
-  return fmt::format("{},{},{}.{:02},{}.{:03}+00,{}\n", r.id, r.name, r.amount_cents / 100,
-                     r.amount_cents % 100, ts, r.placed_at_ms % 1000, r.paid ? "t" : "f");
+  return fmt::format("{}.{:03}+00", ts, unix_ms % 1000);
 }
 
-}  // namespace sluice::bench
+std::string csv_line(const row& r) {
+  return fmt::format("{},{},{}.{:02},{},{}\n", r.id, r.name, r.amount_cents / 100,
+                     r.amount_cents % 100, csv_timestamp(r.placed_at_ms), r.paid ? "t" : "f");
+}
+
+}  // namespace sluice::benchkit
