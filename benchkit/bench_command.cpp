@@ -223,7 +223,7 @@ int bench_source(const options& o, values_t values, const std::string& self) {
   if (refuse_existing(o, table, existing)) return 1;
   shape s = existing ? db.shape_of(table) : o.columns.empty() ? default_shape() : parse_columns(o.columns);
   progress bar;
-  if (!existing) db.create(table, s);
+  if (!existing) db.create(table, s, true);
   if (!existing || *existing == 0) {
     auto n = o.rows.value_or(100000);
     bar.phase(fmt::format("filling {} with {} generated rows", table, n));

@@ -103,8 +103,8 @@ shape pg_target::shape_of(const std::string& table) {
   return s;
 }
 
-void pg_target::create(const std::string& table, const shape& s) {
-  conn_->exec(fmt::format("CREATE TABLE {} ({})", sql_name(table), s.ddl_columns()));
+void pg_target::create(const std::string& table, const shape& s, bool identity_key) {
+  conn_->exec(fmt::format("CREATE TABLE {} ({})", sql_name(table), s.ddl_columns(identity_key)));
 }
 
 void pg_target::create_like(const std::string& table, const std::string& like) {
@@ -127,6 +127,10 @@ void pg_target::fill(const std::string& table, const shape& s, std::int64_t firs
       csv += csv_line(s, first + static_cast<std::int64_t>(i), 0);
     conn_->copy_in(fmt::format("COPY {} ({}) FROM STDIN (FORMAT csv)", sql_name(table), s.column_list()), csv);
   }
+  conn_->exec_params(fmt::format("SELECT setval(seq, (SELECT max({}) FROM {})) FROM pg_get_serial_sequence($1, $2) seq "
+                                 "WHERE seq IS NOT NULL",
+                                 pg::quote_ident(s.key_column().name), sql_name(table)),
+                     {sql_name(table), s.key_column().name});
 }
 
 int pg_target::sessions(const std::string& application_name) {

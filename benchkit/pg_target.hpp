@@ -31,12 +31,13 @@ class pg_target {
   // The table's columns as a shape (key: its one-column integer primary key). Throws
   // sluice::error when a column type cannot be generated or the key is not one integer column.
   shape shape_of(const std::string& table);
-  void create(const std::string& table, const shape& s);
+  void create(const std::string& table, const shape& s, bool identity_key = false);
   void create_like(const std::string& table, const std::string& like);
   void drop(const std::string& table);
   // Largest key in the table, 0 when empty.
   std::int64_t max_key(const std::string& table, const shape& s);
-  // Appends rows with ids first..first+count-1 (version 0) by COPY.
+  // Appends rows with ids first..first+count-1 (version 0) by COPY, and moves the key's identity
+  // sequence, if any, past them.
   void fill(const std::string& table, const shape& s, std::int64_t first, std::uint64_t count);
   // Sessions of other clients named `application_name` in this database now.
   int sessions(const std::string& application_name);

@@ -54,11 +54,12 @@ function throughput(){
   if(R.ceiling.rows_per_s>0)maxR=Math.max(maxR,R.ceiling.rows_per_s);
   var X=function(t){return 60+t/(maxT||1)*820;},Y=function(r){return 230-r/maxR*210;};
   el('line',{x1:60,y1:230,x2:880,y2:230,stroke:'#999'},s);el('line',{x1:60,y1:20,x2:60,y2:230,stroke:'#999'},s);
-  text(s,55,24,Math.round(maxR).toLocaleString()+' rows/s','end');text(s,880,248,maxT.toFixed(1)+' s','end');
+  text(s,64,14,Math.round(maxR).toLocaleString()+' rows/s');text(s,880,248,maxT.toFixed(1)+' s','end');
   if(R.ceiling.rows_per_s>0){el('line',{x1:60,x2:880,y1:Y(R.ceiling.rows_per_s),y2:Y(R.ceiling.rows_per_s),stroke:'#c00','stroke-dasharray':'4 3'},s);
     text(s,875,Y(R.ceiling.rows_per_s)-4,'database ceiling','end');}
   series.forEach(function(pts,i){if(!pts.length)return;
-    el('polyline',{fill:'none',stroke:colors[i%10],'stroke-width':1.5,points:pts.map(function(p){return X(p[0]).toFixed(1)+','+Y(p[1]).toFixed(1);}).join(' ')},s);marks++;});
+    el('polyline',{fill:'none',stroke:colors[i%10],'stroke-width':1.5,points:pts.map(function(p){return X(p[0]).toFixed(1)+','+Y(p[1]).toFixed(1);}).join(' ')},s);marks++;
+    if(R.runs.length>1){var st=R.runs[i].settings;var t=text(s,200,14+i*13,Object.keys(st).map(function(k){return k+'='+st[k];}).join(' '));t.setAttribute('fill',colors[i%10]);}});
   c.setAttribute('data-drawn',marks);drawn++;
 }
 function latency(){
@@ -68,7 +69,7 @@ function latency(){
   el('line',{x1:60,y1:230,x2:880,y2:230,stroke:'#999'},s);
   b.forEach(function(x,i){var h=x[1]/max*200;el('rect',{x:70+i*w,y:230-h,width:w-4,height:h,fill:'#1f77b4'},s);marks++;
     text(s,70+i*w+(w-4)/2,246,(x[0]*1000>=1?Math.round(x[0]*1000):x[0]*1000)+'ms','middle');});
-  text(s,55,24,max+' records','end');
+  text(s,64,14,max+' records in the fullest bucket');
   c.setAttribute('data-drawn',marks);drawn++;
 }
 function sweep(){
