@@ -178,7 +178,8 @@ void source_task::poll_table(table_state& t) {
       t.topic_ready = true;
       if (!topic_exists(*out_, target.topic)) {
         try {
-          out_->create_topic_if_missing(target.topic, -1);
+          // Briefly: a mock broker in another process never answers CreateTopics.
+          out_->create_topic_if_missing(target.topic, -1, std::chrono::seconds(5));
         } catch (const error& e) {
           // Not every broker lets clients create topics; producing may still auto-create it.
           log::get("source")->warn("{}: cannot create topic {} ({}); producing to it anyway",

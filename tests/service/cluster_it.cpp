@@ -3,6 +3,8 @@
 // shared throwaway PostgreSQL. Workers are killed with SIGKILL and frozen with SIGSTOP.
 #include <signal.h>
 
+#include <cstdlib>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <set>
@@ -81,6 +83,52 @@ class ServeCluster : public ::testing::Test {
     return json::object{{"name", name}, {"config", std::move(cfg)}};
   }
 
+  // Tables t0..t5 with rows 1..50, and the source connector "srcs" over them created through
+  // the first worker; returns once every row is published.
+  void start_sources() {
+    // 12 slots for 6 tables (the embedded broker would auto-create the topic with 1 partition).
+    w.create_topic(std::string(group) + "-tables-srcs", 12);
+    for (int t = 0; t < tables; ++t) {
+      w.create_topic(fmt::format("src-t{}", t), 1);
+      w.pg().exec(w.db(), fmt::format("CREATE TABLE t{} (id bigint PRIMARY KEY, name text)", t));
+      insert_rows(t, 1, 50);
+    }
+    std::string list;
+    for (int t = 0; t < tables; ++t) list += fmt::format("{}t{}", t ? "," : "", t);
+    ASSERT_EQ(workers[0]->request("POST", "/connectors", body_of(source_body("srcs", list))).status, 201);
+    ASSERT_TRUE(eventually([&] { return all_published(50); }, 40s)) << logs();
+  }
+  void insert_rows(int table, int from, int to) const {
+    w.pg().exec(w.db(), fmt::format("INSERT INTO t{} SELECT g, 'row ' || g FROM generate_series({}, {}) g",
+                                    table, from, to));
+  }
+  bool all_published(std::size_t n) const {
+    for (int t = 0; t < tables; ++t)
+      if (read_topic(w.bootstrap(), fmt::format("src-t{}", t), n, 1s).size() < n) return false;
+    return true;
+  }
+  // Every topic holds ids 1..n, each once (read for 2 s past n to see any repeat).
+  void expect_exact(long n) const {
+    for (int t = 0; t < tables; ++t) {
+      const auto ids = ids_in(fmt::format("src-t{}", t), static_cast<std::size_t>(n) + 50);
+      EXPECT_EQ(ids.size(), static_cast<std::size_t>(n)) << "t" << t;
+      EXPECT_EQ(std::set<long>(ids.begin(), ids.end()).size(), static_cast<std::size_t>(n)) << "t" << t;
+      EXPECT_EQ(ids.empty() ? 0 : *ids.rbegin(), n) << "t" << t;
+    }
+  }
+  // Tables the worker polls now (sluice_source_tables of its tasks).
+  int tables_of(const serve_process& p) const {
+    const auto body = p.get("/metrics").body;
+    int sum = 0;
+    const std::string key = "sluice_source_tables{connector=\"srcs\"";
+    for (auto at = body.find(key); at != std::string::npos; at = body.find(key, at + 1)) {
+      const auto sp = body.find("} ", at);
+      sum += std::stoi(body.substr(sp + 2, body.find('\n', sp) - sp - 2));
+    }
+    return sum;
+  }
+
+  static constexpr int tables = 6;
   service_world w;
   std::vector<std::unique_ptr<serve_process>> workers;
 };
@@ -148,6 +196,60 @@ TEST_F(ServeCluster, ASinkLosesNoRowAndWritesNoneTwiceWhenAWorkerIsKilledMidStre
   EXPECT_EQ(*rows[0][1], std::to_string(total));
   // The killed worker's task leaves the status once its record is stale.
   EXPECT_TRUE(eventually([&] { return tasks_by_worker(*workers[0], "orders").size() == 2; }, 15s));
+}
+
+TEST_F(ServeCluster, EachTableIsPolledByOneWorkerAndAKilledWorkersTablesMoveOn) {
+  start_workers(3);
+  start_sources();
+  // Every table is held by exactly one worker, and the tables are spread.
+  int sum = 0, busy = 0;
+  ASSERT_TRUE(eventually([&] {
+    sum = busy = 0;
+    for (auto& p : workers) {
+      const int n = tables_of(*p);
+      sum += n;
+      busy += n > 0;
+    }
+    return sum == tables && busy >= 2;
+  }, 15s)) << "tables held: " << sum << " by " << busy << " worker(s)\n" << logs();
+  int victim = 0;
+  for (int i = 0; i < 3; ++i)
+    if (tables_of(*workers[static_cast<std::size_t>(i)]) > 0) victim = i;
+  workers[static_cast<std::size_t>(victim)]->kill_now();
+  for (int t = 0; t < tables; ++t) insert_rows(t, 51, 100);
+  ASSERT_TRUE(eventually([&] { return all_published(100); }, 40s)) << logs();
+  std::this_thread::sleep_for(1s);
+  expect_exact(100);
+}
+
+TEST_F(ServeCluster, AFrozenWorkerPublishesNothingAfterItWasFenced) {
+  start_workers(3);
+  start_sources();
+  serve_process* frozen = nullptr;
+  ASSERT_TRUE(eventually([&] {
+    for (auto& p : workers)
+      if (tables_of(*p) > 0) frozen = p.get();
+    return frozen != nullptr;
+  }, 15s));
+  frozen->signal(SIGSTOP);
+  // Past the session timeout (3 s) the others hold its tables and publish the new rows.
+  std::this_thread::sleep_for(5s);
+  for (int t = 0; t < tables; ++t) insert_rows(t, 51, 100);
+  const bool taken_over = eventually([&] { return all_published(100); }, 40s);
+  frozen->signal(SIGCONT);
+  ASSERT_TRUE(taken_over) << logs();
+  // Resumed, it learns it was fenced; whatever it still had (positions at 50) is not published.
+  std::this_thread::sleep_for(3s);
+  for (int t = 0; t < tables; ++t) insert_rows(t, 101, 150);
+  ASSERT_TRUE(eventually([&] { return all_published(150); }, 40s)) << logs();
+  std::this_thread::sleep_for(1s);
+  expect_exact(150);
+  // It learnt it had been fenced: its claims were lost, or the coordinator refused a confirm.
+  const auto log = frozen->log();
+  EXPECT_TRUE(log.find("table claims: lost") != std::string::npos ||
+              log.find("is no longer ours") != std::string::npos)
+      << log;
+  if (std::getenv("SLUICE_TEST_SHOW_LOGS")) std::cout << log;
 }
 
 }  // namespace
