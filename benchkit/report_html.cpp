@@ -97,7 +97,7 @@ std::string row(const std::string& k, const std::string& v) {
 std::string run_table(const report& r, const run_figures& f) {
   std::string out = "<table>\n";
   out += row("rows/s", fmt::format("{:.0f}", f.rows_per_s));
-  out += row("MB/s", fmt::format("{:.2f}", f.mb_per_s));
+  if (r.kind == "sink") out += row("MB/s", fmt::format("{:.2f}", f.mb_per_s));
   out += row("records", std::to_string(f.records));
   out += row("seconds", fmt::format("{:.2f}", f.seconds));
   out += row("rows in table / expected", fmt::format("{} / {}", f.rows_in_table, f.rows_expected));

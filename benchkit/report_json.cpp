@@ -10,6 +10,8 @@ namespace {
 // Rounded so the JSON stays readable; the HTML page embeds this very JSON, so both agree.
 double r3(double v) { return std::isfinite(v) ? std::round(v * 1000.0) / 1000.0 : 0.0; }
 double r6(double v) { return std::isfinite(v) ? std::round(v * 1e6) / 1e6 : 0.0; }
+// Whole numbers (rates) as JSON integers: easier to read and to compare than 1.2345E5.
+std::int64_t whole(double v) { return std::isfinite(v) ? std::llround(v) : 0; }
 
 boost::json::object latency_json(const latency_summary& l) {
   boost::json::array buckets;
@@ -30,7 +32,7 @@ boost::json::object run_json(const run_figures& f) {
           {"rows_expected", f.rows_expected},
           {"rows_in_table", f.rows_in_table},
           {"seconds", r3(f.seconds)},
-          {"rows_per_s", std::round(f.rows_per_s)},
+          {"rows_per_s", whole(f.rows_per_s)},
           {"mb_per_s", r3(f.mb_per_s)},
           {"ceiling_share", r3(f.ceiling_share)},
           {"batches", f.batches},
@@ -41,7 +43,7 @@ boost::json::object run_json(const run_figures& f) {
           {"connections", f.connections},
           {"server_sessions", f.server_sessions},
           {"latency", latency_json(f.latency)},
-          {"latency_rate", std::round(f.latency_rate)},
+          {"latency_rate", whole(f.latency_rate)},
           {"timeline", timeline}};
 }
 
@@ -65,7 +67,7 @@ boost::json::value to_json(const report& r) {
                         {"ceiling", {{"method", r.db_ceiling.method},
                                      {"rows", r.db_ceiling.rows},
                                      {"seconds", r3(r.db_ceiling.seconds)},
-                                     {"rows_per_s", std::round(r.db_ceiling.rows_per_s)}}},
+                                     {"rows_per_s", whole(r.db_ceiling.rows_per_s)}}},
                         {"runs", runs}};
   if (r.best) o["best"] = *r.best;
   else o["best"] = nullptr;

@@ -16,9 +16,12 @@ std::string settings_text(const run_figures& f) {
 
 void run_block(std::string& out, const report& r, const run_figures& f) {
   const bool sink = r.kind == "sink";
-  out += fmt::format("  {:<28} {:>12.0f} rows/s   {:.2f} MB/s   ({} records in {:.2f} s)\n",
-                     sink ? "pipeline (sink)" : "initial load (source)", f.rows_per_s, f.mb_per_s,
-                     f.records, f.seconds);
+  if (sink)
+    out += fmt::format("  {:<28} {:>12.0f} rows/s   {:.2f} MB/s   ({} records in {:.2f} s)\n", "pipeline (sink)",
+                       f.rows_per_s, f.mb_per_s, f.records, f.seconds);
+  else
+    out += fmt::format("  {:<28} {:>12.0f} rows/s   ({} records in {:.2f} s)\n", "initial load (source)",
+                       f.rows_per_s, f.records, f.seconds);
   out += fmt::format("  {:<28} {} of {} expected{}\n", "rows in table", f.rows_in_table,
                      f.rows_expected, f.rows_in_table == f.rows_expected ? "" : "  ** MISMATCH **");
   if (sink)
