@@ -105,11 +105,11 @@ kafka::settings consumer_settings(const config::connector_config& cfg, const std
   // consumer.override.partition.assignment.strategy on a newer librdkafka.
   s["partition.assignment.strategy"] = "roundrobin";
   // The prefetch bound applies to the consumer's one queue (all partitions together), so memory
-  // stays flat whatever the lag. It is librdkafka's default (64 MiB): librdkafka before 2.4
-  // stops fetching for a whole second once the bound is reached (no fetch.queue.backoff.ms), so
-  // a smaller bound caps throughput at about one bound's worth of bytes per second, and pausing
-  // partitions instead waits up to a second on resume. Measured in bench/RESULTS.md.
-  s["queued.max.messages.kbytes"] = "65536";
+  // stays flat whatever the lag. 16 MiB rather than librdkafka's 64: librdkafka before 2.4 stops
+  // fetching once the bound is reached and looks again only up to a second later, which the
+  // task cuts short by waking the fetcher when its queue runs dry (sink_task::wake_fetcher).
+  // Measured in bench/RESULTS.md: 16 MiB keeps a task near 128 MiB at full speed.
+  s["queued.max.messages.kbytes"] = "16384";
   // A record should reach the database within tens of milliseconds of being produced; a broker
   // answers a fetch as soon as it has data, so a short wait costs nothing under load.
   s["fetch.wait.max.ms"] = "10";

@@ -240,6 +240,38 @@ void sink_task::refresh_lag(bool now) {
   metrics_->lag = std::move(lag);
 }
 
+// librdkafka before 2.4 stops fetching a partition while the consumer's queue is over
+// queued.min.messages / queued.max.messages.kbytes and looks again only when its broker thread
+// wakes, up to a second later (2.4 added fetch.queue.backoff.ms). A consumer slower than the
+// broker drains the queue and then waits out the rest of that second. A seek to the position the
+// task has reached wakes the broker thread at once; it costs nothing here, since the queue is
+// empty (a fetch in flight is discarded and sent again). Only partitions with records beyond the
+// position (by the cached high watermark) are sought, at most every 5 ms.
+void sink_task::wake_fetcher() {
+  const auto now = now_ms();
+  if (now - last_record_ms_ < 1 || now - last_wake_ms_ < 5) return;
+  auto parts = consumer_->assignment();
+  if (parts.empty()) return;
+  std::unique_ptr<rd_kafka_topic_partition_list_t, decltype(&rd_kafka_topic_partition_list_destroy)> list(
+      rd_kafka_topic_partition_list_new(static_cast<int>(parts.size())), &rd_kafka_topic_partition_list_destroy);
+  for (const auto& p : parts) rd_kafka_topic_partition_list_add(list.get(), p.topic.c_str(), p.partition);
+  if (rd_kafka_position(consumer_->raw(), list.get())) return;
+  std::unique_ptr<rd_kafka_topic_partition_list_t, decltype(&rd_kafka_topic_partition_list_destroy)> behind(
+      rd_kafka_topic_partition_list_new(list->cnt), &rd_kafka_topic_partition_list_destroy);
+  for (int i = 0; i < list->cnt; ++i) {
+    const auto& e = list->elems[i];
+    std::int64_t low = 0, high = 0;
+    if (e.offset < 0 || rd_kafka_get_watermark_offsets(consumer_->raw(), e.topic, e.partition, &low, &high) ||
+        high <= e.offset)
+      continue;
+    rd_kafka_topic_partition_list_add(behind.get(), e.topic, e.partition)->offset = e.offset;
+  }
+  if (behind->cnt == 0) return;
+  last_wake_ms_ = now;
+  // Asynchronous (timeout 0): errors are not reported, the next poll() shows the outcome.
+  if (auto* err = rd_kafka_seek_partitions(consumer_->raw(), behind.get(), 0)) rd_kafka_error_destroy(err);
+}
+
 // Paused: write and commit what was consumed, then pause every assigned partition and keep
 // polling only to stay in the group (partitions assigned meanwhile are paused too; a record of
 // theirs that arrived first stays pending until resume). Resuming fetches from the position
@@ -285,7 +317,10 @@ void sink_task::run(std::stop_token stop, const std::atomic<bool>* paused) {
       wait = std::chrono::milliseconds(std::max<std::int64_t>(0, std::min<std::int64_t>(left, 100)));
     }
     // Drain what librdkafka already has without blocking, up to the batch bound.
-    for (auto m = consumer_->poll(wait); m; m = consumer_->poll(std::chrono::milliseconds(0))) {
+    auto first = consumer_->poll(wait);
+    const bool starved = !first;
+    if (first) last_record_ms_ = now_ms();
+    for (auto m = std::move(first); m; m = consumer_->poll(std::chrono::milliseconds(0))) {
       if (m->error() != RD_KAFKA_RESP_ERR_NO_ERROR) {
         if (m->error() != RD_KAFKA_RESP_ERR__PARTITION_EOF && now_ms() - last_kafka_error_log > 5000) {
           last_kafka_error_log = now_ms();
@@ -296,6 +331,7 @@ void sink_task::run(std::stop_token stop, const std::atomic<bool>* paused) {
       add(*m);
       if (pending_.size() >= s_.batch_size || pending_.bytes() >= s_.batch_max_bytes) break;
     }
+    if (starved) wake_fetcher();
     if (callback_error_) std::rethrow_exception(std::exchange(callback_error_, nullptr));
     {
       // Apply a finished write without waiting for one in progress.

@@ -50,6 +50,8 @@ class sink_task final : public kafka::rebalance_listener {
   void commit_to_group(bool async);
   void hold(std::stop_token stop, const std::atomic<bool>& paused);
   void refresh_lag(bool now);
+  // Restarts fetching of partitions whose records librdkafka holds back (see the .cpp).
+  void wake_fetcher();
 
   const sink_settings& s_;
   int id_;
@@ -63,6 +65,8 @@ class sink_task final : public kafka::rebalance_listener {
   batch pending_;
   std::int64_t pending_since_ms_ = 0;
   std::int64_t lag_refreshed_ms_ = 0;
+  std::int64_t last_record_ms_ = 0;  // when poll() last returned a record
+  std::int64_t last_wake_ms_ = 0;
 
   std::mutex mu_;
   std::condition_variable cv_;
