@@ -1,6 +1,7 @@
 #include "kafka/consumer.hpp"
 
 #include <array>
+#include <chrono>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -17,6 +18,9 @@ struct consumer::callbacks {
   std::string bootstrap;
   rebalance_listener* listener = nullptr;
   std::exception_ptr pending;  // from the listener or a failed assign, rethrown from poll()
+  bool cooperative = false;    // partition.assignment.strategy names cooperative-sticky
+  bool subscribed = false;
+  bool assigned_once = false;  // the first assignment (even an empty one) was served
 };
 
 namespace {
@@ -60,6 +64,7 @@ void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
   std::vector<topic_partition> tps = from_list(partitions);
 
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    cb.assigned_once = true;
     bool failed = false;
     if (cb.listener) {
       try {
@@ -144,6 +149,9 @@ consumer::consumer(const settings& s, std::string where, rebalance_listener* lis
   callbacks_->listener = listener;
   callbacks_->bootstrap = resolve_bootstrap(s);
 
+  if (auto it = s.find("partition.assignment.strategy");
+      it != s.end() && it->second.find("cooperative") != std::string::npos)
+    callbacks_->cooperative = true;
   settings forced = s;
   forced["enable.auto.commit"] = "false";
   forced["enable.auto.offset.store"] = "false";
@@ -206,6 +214,7 @@ void consumer::subscribe(const std::vector<std::string>& topics) {
   }
   if (auto err = rd_kafka_subscribe(handle_.get(), list.get()))
     throw to_error(err, "cannot subscribe", callbacks_->where);
+  callbacks_->subscribed = true;
 }
 
 std::optional<message> consumer::poll(std::chrono::milliseconds timeout) {
@@ -265,6 +274,19 @@ std::vector<topic_partition> consumer::committed(const std::vector<topic_partiti
 void consumer::close() {
   if (closed_ || !handle_) return;
   closed_ = true;
+  if (callbacks_->cooperative && callbacks_->subscribed && !callbacks_->assigned_once) {
+    // librdkafka before 2.3 (#4312) asserts when a cooperative-sticky consumer is closed after
+    // its JoinGroup answer and before its first assignment (the sticky assignor's state does not
+    // exist yet). Serve the group until that assignment arrived, bounded for a broker that is
+    // gone; records read meanwhile are dropped (nothing was committed for them).
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    while (!callbacks_->assigned_once && std::chrono::steady_clock::now() < deadline)
+      if (rd_kafka_message_t* m = rd_kafka_consumer_poll(handle_.get(), 50))
+        rd_kafka_message_destroy(m);
+    if (!callbacks_->assigned_once)
+      logger()->warn("{}: closing before the group's first assignment arrived (15 s)",
+                     callbacks_->where);
+  }
   rd_kafka_resp_err_t err = rd_kafka_consumer_close(handle_.get());
   rethrow_pending();
   // _UNKNOWN_GROUP: never subscribed (manual assignment only), so there is no group to leave.
