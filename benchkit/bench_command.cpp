@@ -14,6 +14,7 @@
 
 #include "benchkit/broker_process.hpp"
 #include "benchkit/connector_values.hpp"
+#include "benchkit/odbc_target.hpp"
 #include "benchkit/options.hpp"
 #include "benchkit/pg_target.hpp"
 #include "benchkit/sink_run.hpp"
@@ -65,15 +66,24 @@ values_t base_values(const options& o) {
   return v;
 }
 
-config::connection_target postgres_only(const values_t& v) {
-  auto t = config::parse_connection_url(get(v, "connection.url"), get(v, "connection.user"),
-                                        get(v, "connection.password"), get(v, "dialect.name"));
-  if (t.kind != config::dialect::postgresql || get(v, "connection.url").rfind("odbc:", 0) == 0)
-    throw error({.what = "cannot run sluice bench", .where = t.display,
-                 .why = fmt::format("sluice bench measures PostgreSQL (through libpq) only so far; this URL "
-                                    "names {}", config::to_string(t.kind)),
-                 .fix = "bench a PostgreSQL URL; for MariaDB and SQLite use bench/odbc_sink_bench.sh"});
-  return t;
+config::connection_target connection_of(const values_t& v) {
+  return config::parse_connection_url(get(v, "connection.url"), get(v, "connection.user"),
+                                      get(v, "connection.password"), get(v, "dialect.name"));
+}
+
+// PostgreSQL through libpq for both kinds; MariaDB/MySQL and SQLite through ODBC for sinks.
+std::unique_ptr<target> open_target(const values_t& v, const std::string& kind) {
+  auto t = connection_of(v);
+  const bool odbc_url = get(v, "connection.url").rfind("odbc:", 0) == 0;
+  if (t.kind == config::dialect::postgresql && !odbc_url) return std::make_unique<pg_target>(t.libpq_conninfo);
+  if (kind == "sink" && !odbc_url && (t.kind == config::dialect::mysql || t.kind == config::dialect::sqlite))
+    return std::make_unique<odbc_target>(t);
+  throw error({.what = "cannot run sluice bench", .where = t.display,
+               .why = fmt::format("sluice bench {} measures {} so far; this URL names {}{}", kind,
+                                  kind == "sink" ? "PostgreSQL, MariaDB/MySQL and SQLite" : "PostgreSQL",
+                                  config::to_string(t.kind), odbc_url ? " through odbc:" : ""),
+               .fix = kind == "sink" ? "bench a jdbc:postgresql://, jdbc:mysql://, jdbc:mariadb:// or jdbc:sqlite: URL"
+                                     : "bench a PostgreSQL source"});
 }
 
 // Prints the refusal and returns true when `table` holds rows the benchmark would mix with its own.
@@ -96,7 +106,8 @@ std::string utc_now() {
   return buf;
 }
 
-std::string with_suffix(const std::string& table, const std::string& suffix) {
+std::string with_suffix(const target& db, const std::string& table, const std::string& suffix) {
+  if (db.dialect() != "postgresql") return table + suffix;
   auto ref = pg::parse_table_name(table);
   ref.table += suffix;
   return pg::display_table(ref);
@@ -134,7 +145,9 @@ int finish(const options& o, report& r) {
 }
 
 int bench_sink(const options& o, values_t values, const std::string& self) {
-  auto target = postgres_only(values);
+  auto db_ptr = open_target(values, "sink");
+  auto& db = *db_ptr;
+  const auto display = connection_of(values).display;
   std::string table = o.table;
   if (table.empty()) {
     auto fmt_ = get(values, "table.name.format", "${topic}");
@@ -142,7 +155,6 @@ int bench_sink(const options& o, values_t values, const std::string& self) {
     if (auto p = fmt_.find("${topic}"); p != std::string::npos) fmt_.replace(p, 8, topic);
     table = fmt_;
   }
-  pg_target db(target.libpq_conninfo);
   auto existing = db.rows(table);
   if (refuse_existing(o, table, existing)) return 1;
   std::string mode = !o.mode.empty() ? o.mode : get(values, "insert.mode", "insert");
@@ -165,8 +177,8 @@ int bench_sink(const options& o, values_t values, const std::string& self) {
   report r;
   r.kind = "sink";
   r.started = utc_now();
-  r.database = target.display;
-  r.dialect = "postgresql";
+  r.database = display;
+  r.dialect = db.dialect();
   r.table = table;
   r.mode = mode;
   r.shape = s.describe();
@@ -201,7 +213,7 @@ int bench_sink(const options& o, values_t values, const std::string& self) {
   sink_plan plan{values, s, mix, r.rows, o.partitions, o.latency_seconds, 10000, o.timeout_seconds, !broker};
   for (std::size_t i = 0; i < grid.size(); ++i) {
     const bool sweep = grid.size() > 1;
-    const auto t = sweep ? with_suffix(table, fmt::format("_sweep_{}", i + 1)) : table;
+    const auto t = sweep ? with_suffix(db, table, fmt::format("_sweep_{}", i + 1)) : table;
     if (sweep) {
       db.drop(t);
       db.create_like(t, table);
@@ -216,9 +228,10 @@ int bench_sink(const options& o, values_t values, const std::string& self) {
 }
 
 int bench_source(const options& o, values_t values, const std::string& self) {
-  auto target = postgres_only(values);
+  auto opened = open_target(values, "source");
+  auto& db = dynamic_cast<pg_target&>(*opened);
+  const auto display = connection_of(values).display;
   std::string table = !o.table.empty() ? o.table : first_of_list(get(values, "table.whitelist", "sluice_bench_source"));
-  pg_target db(target.libpq_conninfo);
   auto existing = db.rows(table);
   if (refuse_existing(o, table, existing)) return 1;
   shape s = existing ? db.shape_of(table) : o.columns.empty() ? default_shape() : parse_columns(o.columns);
@@ -233,7 +246,7 @@ int bench_source(const options& o, values_t values, const std::string& self) {
   report r;
   r.kind = "source";
   r.started = utc_now();
-  r.database = target.display;
+  r.database = display;
   r.dialect = "postgresql";
   r.table = table;
   r.mode = get(values, "mode", "incrementing");

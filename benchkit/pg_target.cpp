@@ -133,7 +133,7 @@ void pg_target::fill(const std::string& table, const shape& s, std::int64_t firs
                      {sql_name(table), s.key_column().name});
 }
 
-int pg_target::sessions(const std::string& application_name) {
+std::optional<int> pg_target::sessions(const std::string& application_name) {
   auto r = conn_->exec_params(
       "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database() "
       "AND pid <> pg_backend_pid()",

@@ -12,41 +12,42 @@
 #include <string>
 #include <vector>
 
-#include "benchkit/generator.hpp"
-#include "benchkit/report.hpp"
-#include "benchkit/shape.hpp"
+#include "benchkit/target.hpp"
 #include "dialects/postgres/connection.hpp"
 #include "dialects/postgres/identifiers.hpp"
 
 namespace sluice::benchkit {
 
-class pg_target {
+class pg_target : public target {
  public:
   explicit pg_target(const std::string& libpq_conninfo);
 
   // "schema"."table" exactly as given (quoted: case kept).
   static std::string sql_name(const std::string& table);
   // nullopt when the table does not exist; else its row count.
-  std::optional<std::uint64_t> rows(const std::string& table);
+  std::optional<std::uint64_t> rows(const std::string& table) override;
   // The table's columns as a shape (key: its one-column integer primary key). Throws
   // sluice::error when a column type cannot be generated or the key is not one integer column.
-  shape shape_of(const std::string& table);
-  void create(const std::string& table, const shape& s, bool identity_key = false);
-  void create_like(const std::string& table, const std::string& like);
-  void drop(const std::string& table);
+  shape shape_of(const std::string& table) override;
+  void create(const std::string& table, const shape& s, bool identity_key = false) override;
+  void create_like(const std::string& table, const std::string& like) override;
+  void drop(const std::string& table) override;
   // Largest key in the table, 0 when empty.
-  std::int64_t max_key(const std::string& table, const shape& s);
+  std::int64_t max_key(const std::string& table, const shape& s) override;
   // Appends rows with ids first..first+count-1 (version 0) by COPY, and moves the key's identity
   // sequence, if any, past them.
   void fill(const std::string& table, const shape& s, std::int64_t first, std::uint64_t count);
   // Sessions of other clients named `application_name` in this database now.
-  int sessions(const std::string& application_name);
+  std::optional<int> sessions(const std::string& application_name) override;
 
   // Sink ceilings, measured in a scratch copy of `like` that is dropped afterwards.
-  ceiling insert_ceiling(const std::string& like, const shape& s, const std::vector<operation>& ops);
-  ceiling upsert_ceiling(const std::string& like, const shape& s, const std::vector<operation>& ops);
+  ceiling insert_ceiling(const std::string& like, const shape& s, const std::vector<operation>& ops) override;
+  ceiling upsert_ceiling(const std::string& like, const shape& s, const std::vector<operation>& ops) override;
   // Source ceiling: reads every row of `table` through COPY (SELECT …) TO STDOUT.
   ceiling read_ceiling(const std::string& table, const shape& s);
+
+  std::unique_ptr<target> open_another() const override { return std::make_unique<pg_target>(conninfo_); }
+  std::string dialect() const override { return "postgresql"; }
 
   pg::connection& conn() { return *conn_; }
   const std::string& conninfo() const { return conninfo_; }

@@ -3,17 +3,17 @@
 #include <algorithm>
 #include <chrono>
 
-#include "benchkit/pg_target.hpp"
 #include "core/histogram.hpp"
 
 namespace sluice::benchkit {
 
-session_sampler::session_sampler(std::string conninfo, std::string app)
-    : thread_([this, conninfo = std::move(conninfo), app = std::move(app)](std::stop_token stop) {
+session_sampler::session_sampler(std::unique_ptr<target> db, std::string app)
+    : thread_([this, db = std::shared_ptr<target>(std::move(db)), app = std::move(app)](std::stop_token stop) {
         try {
-          pg_target db(conninfo);
           while (!stop.stop_requested()) {
-            max_ = std::max(max_.load(), db.sessions(app));
+            auto n = db->sessions(app);
+            if (!n) return;
+            max_ = std::max(max_.load(), *n);
             std::this_thread::sleep_for(std::chrono::milliseconds(200));
           }
         } catch (...) {

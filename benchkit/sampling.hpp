@@ -5,18 +5,21 @@
 // Thread-safety: session_sampler's members from the thread that made it.
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "benchkit/report.hpp"
+#include "benchkit/target.hpp"
 
 namespace sluice::benchkit {
 
 class session_sampler {
  public:
-  // Samples every 200 ms the sessions named `application_name` in the database of `conninfo`.
-  session_sampler(std::string conninfo, std::string application_name);
+  // Samples every 200 ms, on `db` (its own connection), the sessions named `application_name`;
+  // stops at once when the database cannot say.
+  session_sampler(std::unique_ptr<target> db, std::string application_name);
   ~session_sampler();
   session_sampler(const session_sampler&) = delete;
   session_sampler& operator=(const session_sampler&) = delete;

@@ -150,7 +150,7 @@ std::vector<std::uint64_t> latency_buckets(const sink::sink_connector& c) {
 }  // namespace
 
 run_figures run_sink(const sink_plan& plan, const std::map<std::string, std::string>& overrides,
-                     const std::string& table, const std::string& topic, pg_target& db, progress& bar) {
+                     const std::string& table, const std::string& topic, target& db, progress& bar) {
   auto values = plan.config;
   for (const auto& [k, v] : overrides) values[k] = v;
   values["name"] = topic;
@@ -173,7 +173,7 @@ run_figures run_sink(const sink_plan& plan, const std::map<std::string, std::str
   bar.phase(fmt::format("running the sink into {} ({})", table, point.empty() ? "as configured" : point));
   sink::sink_connector c(cfg);
   const std::string app = application_name(cfg);
-  session_sampler sessions(db.conninfo(), app);
+  session_sampler sessions(db.open_another(), app);
   const auto begin = clock::now();
   auto t0 = begin, last_change = begin;
   double cpu0 = cpu_seconds();
@@ -212,6 +212,8 @@ run_figures run_sink(const sink_plan& plan, const std::map<std::string, std::str
       if (now_done != done) last_change = clock::now();
       done = now_done;
       if (auto pool = c.pool()) f.connections = std::max(f.connections, static_cast<int>(pool->counters().open));
+      if (auto pool = c.odbc_connections())
+        f.connections = std::max(f.connections, static_cast<int>(pool->counters().open));
       if (started && timeline && clock::now() >= next_sample) {
         f.timeline.push_back({since(t0), done});
         next_sample += std::chrono::milliseconds(250);

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "benchkit/generator.hpp"
-#include "benchkit/pg_target.hpp"
+#include "benchkit/target.hpp"
 #include "benchkit/progress.hpp"
 #include "benchkit/report.hpp"
 #include "benchkit/shape.hpp"
@@ -32,6 +32,6 @@ struct sink_plan {
 // `table` must exist (empty or not: rows already there count in rows_expected). Throws
 // sluice::error when the config is invalid, the connector fails, or progress stops.
 run_figures run_sink(const sink_plan& plan, const std::map<std::string, std::string>& overrides,
-                     const std::string& table, const std::string& topic, pg_target& db, progress& bar);
+                     const std::string& table, const std::string& topic, target& db, progress& bar);
 
 }  // namespace sluice::benchkit

@@ -179,7 +179,7 @@ run_figures run_source(const source_plan& plan, const std::string& table, const 
   bar.phase(fmt::format("initial load of {} rows from {} into topic {}", rows, table, topic));
   reset_peak_rss();
   source::source_connector c(cfg);
-  session_sampler sessions(db.conninfo(), application_name(cfg));
+  session_sampler sessions(db.open_another(), application_name(cfg));
   const auto begin = clock::now();
   auto t0 = begin, last_change = begin;
   double cpu0 = cpu_seconds();

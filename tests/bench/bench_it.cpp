@@ -13,7 +13,9 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include "tests/support/mariadb_server.hpp"
 #include "tests/support/pg_server.hpp"
+#include "tests/support/sqlite_file.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace {
@@ -228,13 +230,45 @@ TEST_F(Bench, AllowExistingWritesAfterTheRowsAlreadyThereInTheTablesOwnColumns) 
       << "the rows already there are untouched";
 }
 
-TEST_F(Bench, RefusesNonPostgresDatabasesClearly) {
-  auto r = run({SLUICE_BIN, "bench", "sink", "--url", "jdbc:sqlite:" + (dir_.path() / "x.db").string(), "--table",
-                "t"},
-               dir_.path());
-  EXPECT_NE(r.code, 0);
-  EXPECT_NE(r.err.find("PostgreSQL"), std::string::npos) << r.err;
-  EXPECT_FALSE(std::filesystem::exists(dir_.path() / "x.db"));
+TEST_F(Bench, SinkOnMariaDbUpsertsThroughOdbcAgainstLoadData) {
+  auto& maria = sluice::testing::mariadb_server::shared();
+  const auto db = maria.create_database("bench");
+  auto r = bench({"sink", "--url", maria.jdbc_url(db), "--table", "m_ups", "--rows", "3000", "--mode", "upsert",
+                  "--updates", "0.2", "--deletes", "0.05", "--latency-seconds", "0.5", "--json"});
+  auto report = json::parse(r.out).as_object();
+  EXPECT_EQ(report.at("dialect"), "mysql");
+  EXPECT_NE(json::value_to<std::string>(report.at("ceiling").at("method")).find("LOAD DATA"), std::string::npos);
+  const auto& run = report.at("runs").as_array()[0].as_object();
+  EXPECT_EQ(run.at("rows_in_table").as_int64(), run.at("rows_expected").as_int64());
+  EXPECT_EQ(*maria.query(db, "SELECT COUNT(*) FROM m_ups")[0][0], std::to_string(run.at("rows_in_table").as_int64()));
+  EXPECT_EQ(*maria.query(db, "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND "
+                            "table_name LIKE '%sluice_ceiling%'")[0][0],
+            "0")
+      << "the ceiling's scratch and staging tables are gone";
+}
+
+TEST_F(Bench, SinkOnSqliteInsertsAgainstAPreparedInsertCeiling) {
+  sluice::testing::sqlite_file file;
+  auto r = bench({"sink", "--url", file.jdbc_url(), "--table", "s_ins", "--rows", "2000", "--latency-seconds", "0.5",
+                  "--json"});
+  auto report = json::parse(r.out).as_object();
+  EXPECT_EQ(report.at("dialect"), "sqlite");
+  const auto& run = report.at("runs").as_array()[0].as_object();
+  EXPECT_EQ(run.at("rows_in_table").as_int64(), 2000 + run.at("latency").at("count").as_int64());
+  EXPECT_EQ(*file.query("SELECT COUNT(*) FROM s_ins")[0][0], std::to_string(run.at("rows_in_table").as_int64()));
+}
+
+TEST_F(Bench, RefusesWhatItCannotMeasureClearly) {
+  sluice::testing::sqlite_file file;
+  auto source = run({SLUICE_BIN, "bench", "source", "--url", file.jdbc_url(), "--table", "t"}, dir_.path());
+  EXPECT_NE(source.code, 0);
+  EXPECT_NE(source.err.find("measures PostgreSQL so far"), std::string::npos) << source.err;
+  auto odbc = run({SLUICE_BIN, "bench", "sink", "--url", "odbc:Driver={SQL Server};Server=nowhere", "--table", "t"},
+                  dir_.path());
+  EXPECT_NE(odbc.code, 0);
+  EXPECT_NE(odbc.err.find("sluice bench sink measures PostgreSQL, MariaDB/MySQL and SQLite"), std::string::npos)
+      << odbc.err;
+  EXPECT_EQ(*file.query("SELECT COUNT(*) FROM sqlite_master")[0][0], "0") << "nothing created";
 }
 
 }  // namespace
