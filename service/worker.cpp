@@ -123,9 +123,13 @@ config::connector_config worker::validated(const std::string& name,
     // topic, so another worker taking a table over continues from its offset.
     raw.values.try_emplace("bootstrap.servers", cluster_.bootstrap_servers);
     auto cls = values.find("connector.class");
-    if (cls != values.end() && cls->second.find("ource") != std::string::npos &&
-        !values.contains("offset.storage.file.filename"))
+    const bool source = cls != values.end() && cls->second.find("ource") != std::string::npos;
+    if (source && !values.contains("offset.storage.file.filename"))
       raw.values.try_emplace("offset.storage.topic", cluster_.offset_topic);
+    // Sinks: a worker joining or leaving moves only the partitions it must (kafka::consumer
+    // avoids librdkafka 2.0.2's close-before-first-assignment assertion).
+    if (!source)
+      raw.values.try_emplace("consumer.override.partition.assignment.strategy", "cooperative-sticky");
   }
   auto r = config::validate(raw);
   if (r.config) return std::move(*r.config);

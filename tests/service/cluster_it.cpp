@@ -252,5 +252,57 @@ TEST_F(ServeCluster, AFrozenWorkerPublishesNothingAfterItWasFenced) {
   if (std::getenv("SLUICE_TEST_SHOW_LOGS")) std::cout << log;
 }
 
+// partition -> the worker (url) whose sink task reports it (sluice_sink_consumer_lag_records).
+std::map<int, std::set<std::string>> sink_owners(const std::vector<std::unique_ptr<serve_process>>& ws,
+                                                 const std::string& connector) {
+  std::map<int, std::set<std::string>> out;
+  const std::string key = "sluice_sink_consumer_lag_records{connector=\"" + connector + "\"";
+  for (const auto& p : ws) {
+    const auto body = p->get("/metrics").body;
+    for (auto at = body.find(key); at != std::string::npos; at = body.find(key, at + 1)) {
+      const auto pa = body.find("partition=\"", at) + 11;
+      out[std::stoi(body.substr(pa, body.find('"', pa) - pa))].insert(p->url());
+    }
+  }
+  return out;
+}
+
+TEST_F(ServeCluster, AddingAWorkerMovesOnlyAFairShareOfASinksPartitions) {
+  start_workers(2);
+  w.create_topic("events", 12);
+  w.produce_rows("events", 0, 600);  // no key: spread over the partitions, so each has a lag
+  auto body = w.sink_body("events", "events",
+                          {{"insert.mode", "insert"},
+                           {"pk.mode", "none"},
+                           {"consumer.override.session.timeout.ms", "3000"}});
+  ASSERT_EQ(workers[0]->request("POST", "/connectors", body_of(body)).status, 201);
+  auto balanced = [&](std::size_t per_worker, std::size_t n_workers) {
+    const auto owners = sink_owners(workers, "events");
+    std::map<std::string, std::size_t> load;
+    for (const auto& [_, ws] : owners) {
+      if (ws.size() != 1) return false;
+      ++load[*ws.begin()];
+    }
+    if (owners.size() != 12 || load.size() != n_workers) return false;
+    for (const auto& [_, n] : load)
+      if (n != per_worker) return false;
+    return true;
+  };
+  ASSERT_TRUE(eventually([&] { return balanced(6, 2); }, 30s)) << logs();
+  const auto before = sink_owners(workers, "events");
+  workers.push_back(worker());
+  ASSERT_TRUE(eventually([&] { return balanced(4, 3); }, 30s)) << logs();
+  const auto after = sink_owners(workers, "events");
+  int moved = 0;
+  for (const auto& [p, ws] : after) moved += before.at(p) != ws;
+  EXPECT_EQ(moved, 4) << "cooperative-sticky moves only the new worker's share";
+  w.produce_rows("events", 600, 1200);
+  ASSERT_TRUE(eventually([&] { return w.count("events") >= 1200; }, 30s)) << logs();
+  std::this_thread::sleep_for(1s);
+  auto rows = w.pg().query(w.db(), "SELECT count(*), count(DISTINCT id) FROM events");
+  EXPECT_EQ(*rows[0][0], "1200");
+  EXPECT_EQ(*rows[0][1], "1200");
+}
+
 }  // namespace
 }  // namespace sluice::testing
