@@ -59,7 +59,7 @@ py=$(/usr/bin/python3 bench/python_sink.py "$bootstrap" bench "host=$work/pg por
 
 "$bin/bench/sink_e2e" --config "$work/bench-latency.json" --expect "$LAT_N" >"$work/lat.json" 2>"$work/lat.log" &
 lat_pid=$!
-sleep 2
+sleep 6  # the consumer group join takes ~3 s on the embedded broker: produce only once it is done
 "$bin/bench/bench_produce" --bootstrap "$bootstrap" --topic latency --count "$LAT_N" --rate 10000
 wait $lat_pid || { tail "$work/lat.log"; exit 1; }
 lat=$(cat "$work/lat.json")
