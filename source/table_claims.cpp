@@ -41,7 +41,11 @@ void table_claims::start() {
   const auto session = o_.session_timeout.count();
   cs["session.timeout.ms"] = std::to_string(session);
   cs["heartbeat.interval.ms"] = std::to_string(std::max<std::int64_t>(100, session / 10));
-  // Eager round-robin: see README "Running a cluster" for why not cooperative-sticky here.
+  // Eager, not cooperative-sticky: confirm() reads ILLEGAL_GENERATION as "fenced", which holds
+  // only when a member gives everything up before a new generation. Under the cooperative
+  // protocol members keep their partitions across generations, so a confirm racing a rebalance
+  // fails although the table is still ours, and librdkafka then treats its assignment as lost
+  // and rejoins, which starts the next rebalance (a storm, measured on the embedded broker).
   cs["partition.assignment.strategy"] = "roundrobin";
   consumer_ = std::make_unique<kafka::consumer>(cs, o_.where, this);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
@@ -145,6 +149,18 @@ bool table_claims::confirm(const source_partition& p) {
         std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
       continue;
+    }
+    const bool fenced = err == RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID ||
+                        err == RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION ||
+                        err == RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID ||
+                        err == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS;
+    if (!fenced) {
+      // The coordinator could not answer (broker down, coordinator moving): not known to be
+      // ours, so nothing is published now; the slot stays held and the next poll asks again.
+      log::get("source")->warn("{}: cannot confirm table {} (slot {}): {}; polling it later",
+                               o_.where, p.is_query() ? "query" : p.table, slot,
+                               rd_kafka_err2str(err));
+      return false;
     }
     log::get("source")->warn("{}: table {} (slot {}) is no longer ours: {}; publishing nothing "
                              "more for it",
