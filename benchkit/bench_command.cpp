@@ -93,8 +93,8 @@ bool refuse_existing(const options& o, const std::string& table, std::optional<s
   fmt::print(stderr,
              "sluice bench: table {} holds {} rows; the benchmark writes into its table and would mix its "
              "rows with yours. Nothing was touched. Fix: name a new or empty --table, or pass "
-             "--allow-existing to write into it anyway.\n",
-             table, *rows);
+             "--allow-existing to write into it anyway{}.\n",
+             table, *rows, o.kind == "source" ? " (or --cdc-seconds 0 to measure its initial load only)" : "");
   return true;
 }
 
@@ -234,7 +234,8 @@ int bench_source(const options& o, values_t values, const std::string& self) {
   const auto display = connection_of(values).display;
   std::string table = !o.table.empty() ? o.table : first_of_list(get(values, "table.whitelist", "sluice_bench_source"));
   auto existing = db.rows(table);
-  if (refuse_existing(o, table, existing)) return 1;
+  // Only the steady phase writes: reading an existing table's initial load alone touches nothing.
+  if (o.cdc_seconds > 0 && refuse_existing(o, table, existing)) return 1;
   shape s = existing ? db.shape_of(table) : o.columns.empty() ? default_shape() : parse_columns(o.columns);
   progress bar;
   if (!existing) db.create(table, s, true);

@@ -199,6 +199,22 @@ TEST_F(Bench, SourceReportsInitialLoadAndChangeDelayWithTheTablesCounts) {
   EXPECT_NE(dom.find("data-charts=\"2\""), std::string::npos);
 }
 
+TEST_F(Bench, SourceReadsAnExistingTableWithoutWritingWhenThereIsNoSteadyPhase) {
+  pg_server::shared().exec(db_, "CREATE TABLE orders (id bigint PRIMARY KEY, label text NOT NULL, total numeric(10,2)); "
+                                "INSERT INTO orders SELECT g, 'o' || g, g / 100.0 FROM generate_series(1, 3000) g");
+  auto config = dir_.path() / "orders-source.properties";
+  std::ofstream(config) << "name=orders-source\nconnector.class=io.confluent.connect.jdbc.JdbcSourceConnector\n"
+                        << "connection.url=" << url_ << "\nmode=incrementing\nincrementing.column.name=id\n"
+                        << "table.whitelist=orders\ntopic.prefix=shop-\nbatch.max.rows=500\n";
+  auto r = bench({"source", "--config", config.string(), "--cdc-seconds", "0", "--json"});
+  auto report = json::parse(r.out).as_object();
+  const auto& run = report.at("runs").as_array()[0].as_object();
+  EXPECT_EQ(run.at("table"), "orders");
+  EXPECT_EQ(run.at("records").as_int64(), 3000);
+  EXPECT_EQ(run.at("rows_in_table").as_int64(), 3000) << "nothing written";
+  EXPECT_EQ(run.at("latency").at("count").as_int64(), 0);
+}
+
 TEST_F(Bench, RefusesATableThatHoldsDataAndTouchesNothing) {
   pg_server::shared().exec(db_, "CREATE TABLE full_t (id bigint PRIMARY KEY, v text); "
                                 "INSERT INTO full_t SELECT g, 'x' FROM generate_series(1, 5) g");
