@@ -8,7 +8,6 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
-#include "dialects/postgres/identifiers.hpp"
 #include "kafka/producer.hpp"
 #include "service/api_error.hpp"
 #include "service/state_store.hpp"
@@ -27,28 +26,10 @@ const char* was_reset = "The offsets for this connector have been reset successf
 
 using sink_offsets = std::map<sink::partition_key, std::optional<std::int64_t>>;  // nullopt: reset
 
-std::string offsets_table(const config::connector_config& cfg) {
-  return pg::render_table(pg::parse_table_name(cfg.get_string("offsets.table.name")),
-                          pg::quoting::always);
-}
-
 std::map<sink::partition_key, std::int64_t> stored_sink_offsets(const config::connector_config& cfg) {
-  auto pool = sink::postgres_pool_for(cfg);
-  auto lease = pool->acquire(fmt::format("service: offsets of '{}'", cfg.name()));
-  std::map<sink::partition_key, std::int64_t> out;
-  try {
-    auto r = lease->exec_params(
-        fmt::format("SELECT topic, \"partition\", next_offset FROM {} WHERE connector = $1 AND "
-                    "next_offset IS NOT NULL ORDER BY 1, 2",
-                    offsets_table(cfg)),
-        {cfg.name()});
-    for (int i = 0; i < r.rows(); ++i)
-      out[{std::string(r.text(i, 0)), std::stoi(std::string(r.text(i, 1)))}] =
-          std::stoll(std::string(r.text(i, 2)));
-  } catch (const error& e) {
-    if (e.info().code != "42P01") throw;  // no offsets table yet: nothing stored
-  }
-  return out;
+  return sink::make_writer(cfg, sink::sink_settings::from(cfg),
+                           fmt::format("service: offsets of '{}'", cfg.name()))
+      ->stored_offsets();
 }
 
 sink_offsets parse_sink_offsets(const json::value& body) {
@@ -87,8 +68,7 @@ void write_sink_offsets(const config::connector_config& cfg, const sink_offsets&
   const auto s = sink::sink_settings::from(cfg);
   const std::string where = fmt::format("sink '{}' offsets (REST)", cfg.name());
   std::optional<kafka::producer> client;  // any client answers watermark queries
-  std::vector<std::pair<sink::partition_key, std::int64_t>> rows;
-  std::vector<sink::partition_key> keys;
+  std::map<sink::partition_key, std::int64_t> rows;
   for (const auto& [k, v] : wanted) {
     std::int64_t next = 0;
     if (v) {
@@ -103,20 +83,9 @@ void write_sink_offsets(const config::connector_config& cfg, const sink_offsets&
                      .code = rd_kafka_err2name(err), .retryable = true});
       next = low;
     }
-    rows.emplace_back(k, next);
-    keys.push_back(k);
+    rows[k] = next;
   }
-  auto pool = sink::postgres_pool_for(cfg);
-  sink::pg_writer w(s, pool, where);
-  w.load_offsets(keys);  // creates the table and a row per partition when missing
-  auto lease = pool->acquire(where);
-  lease->exec("BEGIN");
-  for (const auto& [k, next] : rows)
-    lease->exec_params(fmt::format("UPDATE {} SET next_offset = $4, updated_at = now() WHERE "
-                                   "connector = $1 AND topic = $2 AND \"partition\" = $3",
-                                   offsets_table(cfg)),
-                       {cfg.name(), k.first, std::to_string(k.second), std::to_string(next)});
-  lease->exec("COMMIT");
+  sink::make_writer(cfg, s, where)->set_offsets(rows);
 }
 
 // ----- source: entries of offset.storage.file.filename -----------------------------------------

@@ -91,6 +91,36 @@ void odbc_writer::ensure_offsets_table(odbc::connection& c) {
   offsets_ready_ = true;
 }
 
+std::map<partition_key, std::int64_t> odbc_writer::stored_offsets() {
+  std::map<partition_key, std::int64_t> out;
+  auto lease = pool_->acquire(holder_);
+  prepare(*lease);
+  if (!d_->describe(*lease, offsets_id_)) return out;  // no offsets table yet: nothing stored
+  for (const auto& r : lease->query(
+           fmt::format("SELECT {}, {}, {} FROM {} WHERE {} = ? AND {} IS NOT NULL", d_->quote("topic"),
+                       d_->quote("partition"), d_->quote("next_offset"), d_->render_table(offsets_id_),
+                       d_->quote("connector"), d_->quote("next_offset")),
+           {s_.connector}))
+    out[{r[0].value_or(""), std::stoi(r[1].value_or("0"))}] = std::stoll(r[2].value_or("0"));
+  return out;
+}
+
+void odbc_writer::set_offsets(const std::map<partition_key, std::int64_t>& next) {
+  if (next.empty()) return;
+  std::vector<partition_key> keys;
+  for (const auto& [k, v] : next) keys.push_back(k);
+  load_offsets(keys);  // creates the table and a row per partition when missing
+  auto lease = pool_->acquire(holder_);
+  prepare(*lease);
+  const auto sql = fmt::format("UPDATE {} SET {} = ? WHERE {} = ? AND {} = ? AND {} = ?",
+                               d_->render_table(offsets_id_), d_->quote("next_offset"),
+                               d_->quote("connector"), d_->quote("topic"), d_->quote("partition"));
+  lease->begin();
+  for (const auto& [k, v] : next)
+    lease->exec(sql, {std::to_string(v), s_.connector, k.first, std::to_string(k.second)});
+  lease->commit();
+}
+
 std::map<partition_key, std::optional<std::int64_t>> odbc_writer::load_offsets(
     const std::vector<partition_key>& parts) {
   std::map<partition_key, std::optional<std::int64_t>> out;

@@ -82,6 +82,40 @@ void pg_writer::ensure_offsets_table(pg::connection& c) {
   offsets_ready_ = true;
 }
 
+std::map<partition_key, std::int64_t> pg_writer::stored_offsets() {
+  std::map<partition_key, std::int64_t> out;
+  auto lease = pool_->acquire(holder_);
+  try {
+    auto r = lease->exec_params(
+        fmt::format("SELECT topic, \"partition\", next_offset FROM {} WHERE connector = $1 AND "
+                    "next_offset IS NOT NULL ORDER BY 1, 2",
+                    pg::render_table(offsets_ref_, pg::quoting::always)),
+        {s_.connector});
+    for (int i = 0; i < r.rows(); ++i)
+      out[{std::string(r.text(i, 0)), std::stoi(std::string(r.text(i, 1)))}] =
+          std::stoll(std::string(r.text(i, 2)));
+  } catch (const error& e) {
+    if (e.info().code != "42P01") throw;  // no offsets table yet: nothing stored
+  }
+  return out;
+}
+
+void pg_writer::set_offsets(const std::map<partition_key, std::int64_t>& next) {
+  if (next.empty()) return;
+  std::vector<partition_key> keys;
+  for (const auto& [k, v] : next) keys.push_back(k);
+  load_offsets(keys);  // creates the table and a row per partition when missing
+  auto lease = pool_->acquire(holder_);
+  const auto table = pg::render_table(offsets_ref_, pg::quoting::always);
+  lease->exec("BEGIN");
+  for (const auto& [k, v] : next)
+    lease->exec_params(fmt::format("UPDATE {} SET next_offset = $4, updated_at = now() WHERE "
+                                   "connector = $1 AND topic = $2 AND \"partition\" = $3",
+                                   table),
+                       {s_.connector, k.first, std::to_string(k.second), std::to_string(v)});
+  lease->exec("COMMIT");
+}
+
 std::map<partition_key, std::optional<std::int64_t>> pg_writer::load_offsets(
     const std::vector<partition_key>& parts) {
   std::map<partition_key, std::optional<std::int64_t>> out;

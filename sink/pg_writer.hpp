@@ -31,6 +31,8 @@ class pg_writer final : public writer {
   std::map<partition_key, std::optional<std::int64_t>> load_offsets(
       const std::vector<partition_key>& parts) override;
   void forget(const std::vector<partition_key>& parts) override;
+  std::map<partition_key, std::int64_t> stored_offsets() override;
+  void set_offsets(const std::map<partition_key, std::int64_t>& next) override;
   write_result write(batch& b, const before_commit_fn& before_commit) override;
 
  private:

@@ -85,6 +85,16 @@ std::shared_ptr<pg_pool> postgres_pool_for(const config::connector_config& cfg) 
   });
 }
 
+std::unique_ptr<writer> make_writer(const config::connector_config& cfg, const sink_settings& s,
+                                    const std::string& where) {
+  if (uses_odbc(cfg))
+    return std::make_unique<odbc_writer>(
+        s, cfg.connection().kind,
+        odbc::dialect_options{.merge_holdlock = cfg.get_bool("mssql.use.merge.holdlock")},
+        odbc_pool_for(cfg), where);
+  return std::make_unique<pg_writer>(s, postgres_pool_for(cfg), where);
+}
+
 namespace {
 kafka::settings base_settings(const config::connector_config& cfg, const char* role_prefix) {
   kafka::settings s;
@@ -210,14 +220,7 @@ void sink_connector::task_main(int id, std::stop_token stop) {
     set_status(id, task_status::phase::running);
     error_info failed;
     try {
-      std::unique_ptr<writer> w;
-      if (odbc_pool_)
-        w = std::make_unique<odbc_writer>(
-            s_, cfg_.connection().kind,
-            odbc::dialect_options{.merge_holdlock = cfg_.get_bool("mssql.use.merge.holdlock")},
-            odbc_pool_, where + " writer");
-      else
-        w = std::make_unique<pg_writer>(s_, pool_, where + " writer");
+      auto w = make_writer(cfg_, s_, where + " writer");
       sink_task task(s_, id, conv, std::move(w), cs, ps, metrics_[static_cast<std::size_t>(id)]);
       task.run(stop, &paused_);
       break;

@@ -35,6 +35,11 @@ class writer {
   virtual std::map<partition_key, std::optional<std::int64_t>> load_offsets(
       const std::vector<partition_key>& parts) = 0;
   virtual void forget(const std::vector<partition_key>& parts) = 0;
+  // For the REST API's offsets endpoints, while the connector is stopped: every stored next offset
+  // of this connector (partitions with none stored are left out; no table yet: none), and setting
+  // some of them in one transaction (rows created as needed).
+  virtual std::map<partition_key, std::int64_t> stored_offsets() = 0;
+  virtual void set_offsets(const std::map<partition_key, std::int64_t>& next) = 0;
   virtual write_result write(batch& b, const before_commit_fn& before_commit) = 0;
 };
 

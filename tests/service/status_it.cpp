@@ -211,6 +211,28 @@ TEST_F(ServeStatus, OffsetsAreReadAlwaysAndAlteredOrResetOnlyWhenStopped) {
   EXPECT_TRUE(eventually([&] { return rows_are("offs", 7); }, 30s)) << w.count("offs") << s.log();
 }
 
+TEST_F(ServeStatus, OffsetsOfAnOdbcSinkAreReadAndAlteredLikeAPostgresOnes) {
+  temp_dir dir("sluice-odbc-offsets");
+  serve_process s;
+  w.create_topic("lite");
+  auto body = w.sink_body("lite", "lite", {{"connection.url", "jdbc:sqlite:" + (dir / "lite.db").string()}});
+  ASSERT_EQ(s.request("POST", "/connectors", body_of(body)).status, 201);
+  w.produce_rows("lite", 0, 5);
+  const std::string five =
+      R"({"offsets":[{"partition":{"kafka_topic":"lite","kafka_partition":0},"offset":{"kafka_offset":5}}]})";
+  EXPECT_TRUE(eventually([&] { return s.get("/connectors/lite/offsets").body == five; }, 30s))
+      << s.get("/connectors/lite/offsets").body << s.log();
+  ASSERT_EQ(s.request("PUT", "/connectors/lite/stop").status, 202);
+  const std::string three =
+      R"({"offsets":[{"partition":{"kafka_topic":"lite","kafka_partition":0},"offset":{"kafka_offset":3}}]})";
+  auto altered = s.request("PATCH", "/connectors/lite/offsets", three);
+  ASSERT_EQ(altered.status, 200) << altered.body;
+  EXPECT_EQ(s.get("/connectors/lite/offsets").body, three);
+  ASSERT_EQ(s.request("DELETE", "/connectors/lite/offsets").status, 200);
+  EXPECT_EQ(s.get("/connectors/lite/offsets").body,
+            R"({"offsets":[{"partition":{"kafka_topic":"lite","kafka_partition":0},"offset":{"kafka_offset":0}}]})");
+}
+
 TEST_F(ServeStatus, AKafkaConnectDeploymentScriptRunsUnchanged) {
   serve_process s;
   w.create_topic("deploy");
