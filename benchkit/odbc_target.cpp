@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "benchkit/sqlite_ceiling.hpp"
 #include "core/error.hpp"
 
 namespace sluice::benchkit {
@@ -24,18 +25,6 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
   return s;
-}
-
-// The text the ODBC drivers take for each value: timestamps without the zone, booleans as 1/0.
-std::vector<std::optional<std::string>> odbc_values(const shape& s, const operation& op) {
-  auto v = text_values(s, op.id, op.version);
-  std::vector<std::optional<std::string>> out;
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (s.columns[i].type == column_type::timestamp) out.emplace_back(v[i].substr(0, 23));
-    else if (s.columns[i].type == column_type::boolean) out.emplace_back(v[i] == "t" ? "1" : "0");
-    else out.emplace_back(v[i]);
-  }
-  return out;
 }
 
 std::filesystem::path scratch_csv() {
@@ -229,16 +218,9 @@ ceiling odbc_target::insert_ceiling(const std::string& like, const shape& s, con
     std::filesystem::remove(path);
     method = "LOAD DATA LOCAL INFILE into a copy of the table";
   } else {
-    std::string marks;
-    for (std::size_t i = 0; i < s.columns.size(); ++i) marks += i ? ", ?" : "?";
-    const auto sql = fmt::format("INSERT INTO {} VALUES ({})", quote(scratch), marks);
-    auto t0 = std::chrono::steady_clock::now();
-    conn_->begin();
-    auto& st = conn_->prepared(sql);
-    for (const auto& op : ops) st.execute(odbc_values(s, op));
-    conn_->commit();
-    secs = seconds_since(t0);
-    method = "one prepared INSERT per row in one transaction (ODBC)";
+    auto c = sqlite_ceiling(t_.database, quote(scratch), s, ops, false);
+    secs = c.seconds;
+    method = c.method;
   }
   drop(scratch);
   return {method, secs, static_cast<double>(ops.size()) / secs, ops.size()};
@@ -303,20 +285,9 @@ ceiling odbc_target::upsert_ceiling(const std::string& like, const shape& s, con
     drop(stage);
     method = "LOAD DATA LOCAL INFILE into staging + INSERT … ON DUPLICATE KEY UPDATE (last per key) + DELETE";
   } else {
-    std::string marks;
-    for (std::size_t i = 0; i < s.columns.size(); ++i) marks += i ? ", ?" : "?";
-    const auto upsert = fmt::format("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO {}", quote(scratch), names, marks,
-                                    key, updates.empty() ? "NOTHING" : "UPDATE SET " + updates);
-    const auto del = fmt::format("DELETE FROM {} WHERE {} = ?", quote(scratch), key);
-    auto t0 = std::chrono::steady_clock::now();
-    conn_->begin();
-    for (const auto& op : ops) {
-      if (op.del) conn_->prepared(del).execute({std::to_string(op.id)});
-      else conn_->prepared(upsert).execute(odbc_values(s, op));
-    }
-    conn_->commit();
-    secs = seconds_since(t0);
-    method = "one prepared INSERT … ON CONFLICT DO UPDATE (or DELETE) per record in one transaction (ODBC)";
+    auto c = sqlite_ceiling(t_.database, quote(scratch), s, ops, true);
+    secs = c.seconds;
+    method = c.method;
   }
   drop(scratch);
   return {method, secs, static_cast<double>(ops.size()) / secs, ops.size()};

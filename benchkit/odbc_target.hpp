@@ -2,8 +2,8 @@
 // The benchmark's target on MariaDB/MySQL and SQLite, through the same ODBC drivers as the sink.
 // Ceilings as bench/odbc_sink_bench.sh measures them: MariaDB LOAD DATA LOCAL INFILE (through the
 // `mariadb` client, which the ODBC driver cannot do), into staging plus INSERT … ON DUPLICATE KEY
-// UPDATE for upsert; SQLite one prepared statement per record in one transaction (INSERT, or
-// INSERT … ON CONFLICT DO UPDATE and DELETE for upsert). Tables are named as given, in the
+// UPDATE for upsert; SQLite one prepared statement per record in one transaction through the
+// sqlite3 C API (benchkit/sqlite_ceiling.hpp). Tables are named as given, in the
 // connection's database (no schema part).
 // Ownership: owns one odbc::connection. Thread-safety: none; one thread at a time.
 #include <memory>
