@@ -265,25 +265,35 @@ ceiling odbc_target::upsert_ceiling(const std::string& like, const shape& s, con
         }
       }
     }
+    // As on PostgreSQL: "last one wins" (a join on the newest record per key) only when records
+    // touch a key twice; new rows alone are the plain staging + INSERT … ON DUPLICATE KEY UPDATE.
+    bool repeats = false, deletes = false;
+    for (const auto& op : ops) {
+      repeats = repeats || op.version > 0 || op.del;
+      deletes = deletes || op.del;
+    }
     const auto last = fmt::format("(SELECT {0}, MAX(sluice_seq) AS seq FROM {1} GROUP BY {0})", key, quote(stage));
+    std::string select;
+    for (std::size_t i = 0; i < s.columns.size(); ++i) select += (i ? ", s." : "s.") + quote(s.columns[i].name);
+    const auto on_dup = updates.empty() ? key + " = " + key : updates;
     auto t0 = std::chrono::steady_clock::now();
     mariadb_client(load_data(path.string(), stage, s, ", sluice_seq, sluice_del"));
-    conn_->exec(fmt::format("INSERT INTO {0} ({1}) SELECT {2} FROM {3} s JOIN {4} l ON s.{5} = l.{5} AND s.sluice_seq = l.seq "
-                            "WHERE NOT s.sluice_del ON DUPLICATE KEY UPDATE {6}",
-                            quote(scratch), names, [&] {
-                              std::string q;
-                              for (std::size_t i = 0; i < s.columns.size(); ++i)
-                                q += (i ? ", s." : "s.") + quote(s.columns[i].name);
-                              return q;
-                            }(),
-                            quote(stage), last, key, updates.empty() ? key + " = " + key : updates));
-    conn_->exec(fmt::format("DELETE t FROM {0} t JOIN {1} s ON t.{2} = s.{2} JOIN {3} l ON s.{2} = l.{2} AND "
-                            "s.sluice_seq = l.seq WHERE s.sluice_del",
-                            quote(scratch), quote(stage), key, last));
+    if (repeats)
+      conn_->exec(fmt::format("INSERT INTO {0} ({1}) SELECT {2} FROM {3} s JOIN {4} l ON s.{5} = l.{5} AND "
+                              "s.sluice_seq = l.seq WHERE NOT s.sluice_del ON DUPLICATE KEY UPDATE {6}",
+                              quote(scratch), names, select, quote(stage), last, key, on_dup));
+    else
+      conn_->exec(fmt::format("INSERT INTO {0} ({1}) SELECT {2} FROM {3} s ON DUPLICATE KEY UPDATE {4}", quote(scratch),
+                              names, select, quote(stage), on_dup));
+    if (deletes)
+      conn_->exec(fmt::format("DELETE t FROM {0} t JOIN {1} s ON t.{2} = s.{2} JOIN {3} l ON s.{2} = l.{2} AND "
+                              "s.sluice_seq = l.seq WHERE s.sluice_del",
+                              quote(scratch), quote(stage), key, last));
     secs = seconds_since(t0);
     std::filesystem::remove(path);
     drop(stage);
-    method = "LOAD DATA LOCAL INFILE into staging + INSERT … ON DUPLICATE KEY UPDATE (last per key) + DELETE";
+    method = repeats ? "LOAD DATA LOCAL INFILE into staging + INSERT … ON DUPLICATE KEY UPDATE (last per key) + DELETE"
+                     : "LOAD DATA LOCAL INFILE into staging + INSERT … ON DUPLICATE KEY UPDATE";
   } else {
     auto c = sqlite_ceiling(t_.database, quote(scratch), s, ops, true);
     secs = c.seconds;
