@@ -1,5 +1,6 @@
 #include "benchkit/process_stats.hpp"
 
+#include <malloc.h>
 #include <sys/resource.h>
 
 #include <fstream>
@@ -17,6 +18,8 @@ double peak_rss_mib() {
 
 void reset_peak_rss() {
   // Best effort: without it the peak also holds what the generator and producer used before.
+  // malloc_trim first, so what they freed but glibc kept does not count either.
+  malloc_trim(0);
   std::ofstream f("/proc/self/clear_refs");
   f << "5";
 }

@@ -6,7 +6,7 @@
 namespace sluice::benchkit {
 
 double peak_rss_mib();   // VmHWM of this process
-void reset_peak_rss();   // VmHWM := current RSS (writes 5 to /proc/self/clear_refs)
+void reset_peak_rss();   // malloc_trim, then VmHWM := current RSS (5 to /proc/self/clear_refs)
 double cpu_seconds();    // user + system time of this process so far
 
 }  // namespace sluice::benchkit
