@@ -45,9 +45,17 @@ void topic_log::start(handler on_record, std::chrono::milliseconds timeout) {
   on_record_ = std::move(on_record);
   kafka::settings ps = client_;
   ps["linger.ms"] = "0";
+  // A record is delivered or failed within the wait of publish(), never later: a change refused
+  // with 500 must not take effect afterwards.
+  ps["message.timeout.ms"] = "10000";
+  // A request to a broker that stopped answering (partitioned, not closed) fails after 5 s, not
+  // librdkafka's default of 60 s.
+  ps["socket.timeout.ms"] = "5000";
   producer_ = std::make_unique<kafka::producer>(ps, where_ + " producer",
                                                 [this](const kafka::delivery_report& r) {
-                                                  if (r.err) failure_ = r.error_text;
+                                                  // Only the record being published now: a late
+                                                  // report of an earlier one must not fail it.
+                                                  if (r.err && r.token == sent_) failure_ = r.error_text;
                                                 });
   try {
     // One partition keeps every key in one order; a topic created beforehand may have more.
@@ -62,6 +70,11 @@ void topic_log::start(handler on_record, std::chrono::milliseconds timeout) {
   // Never joins a group (manual assignment); librdkafka's consumer needs an id anyway.
   cs["group.id"] = "sluice-cluster-reader";
   cs["enable.partition.eof"] = "false";
+  // Other workers' changes must arrive soon after a broker outage: a fetch to a broker that
+  // stopped answering is abandoned after 10 s, not 60 (fetches wait at most fetch.wait.max.ms).
+  cs["socket.timeout.ms"] = "10000";
+  // Records are applied idempotently, so a reset position reads from the beginning again.
+  cs["auto.offset.reset"] = "earliest";
   consumer_ = std::make_unique<kafka::consumer>(cs, where_ + " reader", nullptr);
   const int n = partition_count(consumer_->raw(), topic_, timeout, where_);
   std::vector<kafka::topic_partition> all;
@@ -133,9 +146,10 @@ void topic_log::publish(const std::string& key, const std::optional<std::string>
     throw error({.what = "cannot publish to the cluster topic", .where = where_,
                  .why = "the worker is stopping", .retryable = true});
   failure_.clear();
+  ++sent_;
   for (;;) {
     const auto err = producer_->produce(
-        topic_, -1, key, value ? std::optional<std::string_view>(*value) : std::nullopt, {}, 0);
+        topic_, -1, key, value ? std::optional<std::string_view>(*value) : std::nullopt, {}, sent_);
     if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
       producer_->poll(10);
       continue;
@@ -143,7 +157,7 @@ void topic_log::publish(const std::string& key, const std::optional<std::string>
     if (err) throw kafka::to_error(err, "cannot publish to the cluster topic", where_);
     break;
   }
-  producer_->flush(std::chrono::seconds(30));
+  producer_->flush(std::chrono::seconds(15));
   if (!failure_.empty())
     throw error({.what = "cannot publish to the cluster topic", .where = where_,
                  .why = failure_, .fix = "check the broker; the request can be repeated",

@@ -8,6 +8,7 @@
 // Thread-safety: publish() from any thread; start/stop from one. The handler runs on the
 // thread calling start() until the end is reached, then on the reader thread.
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -49,7 +50,8 @@ class topic_log {
   handler on_record_;
   std::mutex publish_mu_;
   std::unique_ptr<kafka::producer> producer_;
-  std::string failure_;  // of the delivery in flight, under publish_mu_
+  std::string failure_;     // of the record being published, under publish_mu_
+  std::uint64_t sent_ = 0;  // token of that record
   std::unique_ptr<kafka::consumer> consumer_;
   std::jthread reader_;
 };

@@ -30,6 +30,10 @@ class ServeCluster : public ::testing::Test {
     for (const char* t : {"-configs", "-status", "-offsets"}) w.create_topic(std::string(group) + t, 1);
   }
 
+  void TearDown() override {
+    if (std::getenv("SLUICE_TEST_SHOW_LOGS")) std::cout << logs();
+  }
+
   std::unique_ptr<serve_process> worker() {
     return std::make_unique<serve_process>(std::vector<std::string>{
         "--group-id", group, "--bootstrap-servers", w.bootstrap(), "--session-timeout-ms", "3000"});
@@ -249,7 +253,39 @@ TEST_F(ServeCluster, AFrozenWorkerPublishesNothingAfterItWasFenced) {
   EXPECT_TRUE(log.find("table claims: lost") != std::string::npos ||
               log.find("is no longer ours") != std::string::npos)
       << log;
-  if (std::getenv("SLUICE_TEST_SHOW_LOGS")) std::cout << log;
+}
+
+TEST_F(ServeCluster, ABrokerOutageRefusesConnectorChangesAndTheClusterResumesAfterIt) {
+  start_workers(2);
+  w.create_topic("payments", 4);
+  ASSERT_EQ(workers[0]->request("POST", "/connectors",
+                                body_of(w.sink_body("payments", "payments",
+                                                    {{"insert.mode", "insert"}, {"pk.mode", "none"}})))
+                .status,
+            201);
+  w.produce_rows("payments", 0, 100);
+  ASSERT_TRUE(eventually([&] { return w.count("payments") == 100; }, 30s)) << logs();
+  w.broker().set_broker_down(1);
+  // A change cannot be saved: refused (and not applied later), while reads still answer.
+  const auto refused = workers[1]->request("POST", "/connectors", body_of(w.sink_body("refunds", "refunds")));
+  EXPECT_EQ(refused.status, 500) << refused.body;
+  EXPECT_EQ(workers[0]->get("/connectors/payments/status").status, 200);
+  w.broker().set_broker_up(1);
+  // Clients repeat a refused change; the producer reconnects with back-off.
+  http_reply created;
+  ASSERT_TRUE(eventually([&] {
+    created = workers[1]->request("POST", "/connectors", body_of(w.sink_body("refunds", "refunds")));
+    return created.status == 201;
+  }, 30s)) << created.status << " " << created.body;
+  for (auto& p : workers)
+    EXPECT_TRUE(eventually([&] { return p->get("/connectors").body == R"(["payments","refunds"])"; }, 60s))
+        << p->get("/connectors").body << logs();
+  w.produce_rows("payments", 100, 200);
+  ASSERT_TRUE(eventually([&] { return w.count("payments") >= 200; }, 60s)) << logs();
+  std::this_thread::sleep_for(1s);
+  auto rows = w.pg().query(w.db(), "SELECT count(*), count(DISTINCT id) FROM payments");
+  EXPECT_EQ(*rows[0][0], "200");
+  EXPECT_EQ(*rows[0][1], "200");
 }
 
 // partition -> the worker (url) whose sink task reports it (sluice_sink_consumer_lag_records).

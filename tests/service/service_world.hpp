@@ -27,6 +27,7 @@ class service_world {
   const std::string& db() const { return db_; }
   const std::string& bootstrap() const { return broker_.bootstrap_servers(); }
   void create_topic(const std::string& t, int partitions = 1) { broker_.create_topic(t, partitions); }
+  kafka::embedded_broker& broker() { return broker_; }
 
   // {"name": name, "config": {...}} of an upsert sink of `topic` into table `topic` (id key),
   // with `extra` config applied over the defaults.
