@@ -7,16 +7,18 @@ namespace sluice::sink {
 void batch::clear() {
   entries_.clear();
   arena_.clear();
+  bytes_ = 0;
   ranges_.clear();
   oldest_kafka_timestamp_ms = 0;
   created_ms = 0;
 }
 
 batch_entry& batch::add(sink_record rec, std::optional<std::string_view> key,
-                        std::optional<std::string_view> value) {
-  auto put = [this](std::optional<std::string_view> b) {
+                        std::optional<std::string_view> value, bool keep_raw) {
+  auto put = [this, keep_raw](std::optional<std::string_view> b) {
     raw_span s;
-    if (!b) return s;
+    if (b) bytes_ += b->size();
+    if (!b || !keep_raw) return s;
     s.offset = static_cast<std::uint32_t>(arena_.size());
     s.size = static_cast<std::int32_t>(b->size());
     arena_.append(*b);

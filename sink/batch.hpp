@@ -37,16 +37,18 @@ struct offset_range {
 class batch {
  public:
   void clear();
-  // Appends a record, copying its raw bytes into the arena.
+  // Appends a record, copying its raw bytes into the arena when `keep_raw` (only the dead-letter
+  // queue reads them: without one, a batch holds its decoded rows alone).
   batch_entry& add(sink_record rec, std::optional<std::string_view> key,
-                   std::optional<std::string_view> value);
+                   std::optional<std::string_view> value, bool keep_raw = true);
   std::optional<std::string_view> raw(raw_span s) const;
 
   std::vector<batch_entry>& entries() noexcept { return entries_; }
   const std::vector<batch_entry>& entries() const noexcept { return entries_; }
   const std::map<partition_key, offset_range>& ranges() const noexcept { return ranges_; }
   std::size_t size() const noexcept { return entries_.size(); }
-  std::size_t bytes() const noexcept { return arena_.size(); }
+  // Key and value bytes of the records added (the byte bound of a batch).
+  std::size_t bytes() const noexcept { return bytes_; }
   bool empty() const noexcept { return entries_.empty(); }
   // Removes the entries of the given partitions (after a revocation); returns how many.
   std::size_t drop_partitions(const std::vector<partition_key>& parts);
@@ -59,6 +61,7 @@ class batch {
  private:
   std::vector<batch_entry> entries_;
   std::string arena_;
+  std::size_t bytes_ = 0;
   std::map<partition_key, offset_range> ranges_;
 };
 

@@ -171,11 +171,11 @@ void sink_task::add(const kafka::message& m) {
   try {
     auto rec = converter_.convert(pos, key, val);
     rec.size_bytes = bytes;
-    entry = &pending_.add(std::move(rec), key, val);
+    entry = &pending_.add(std::move(rec), key, val, !s_.dlq_topic.empty());
   } catch (const error& e) {
     sink_record rec;
     rec.pos = pos;
-    entry = &pending_.add(std::move(rec), key, val);
+    entry = &pending_.add(std::move(rec), key, val, !s_.dlq_topic.empty());
     auto info = e.info();
     info.code = "convert";
     entry->failure = info;
