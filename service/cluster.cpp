@@ -42,7 +42,12 @@ cluster_store::cluster_store(const cluster_options& o)
 
 cluster_store::~cluster_store() { log_->stop(); }
 
-void cluster_store::set_listener(listener l) { listener_ = std::move(l); }
+void cluster_store::stop_following() { log_->stop(); }
+
+void cluster_store::set_listener(listener l) {
+  std::lock_guard lock(mu_);
+  listener_ = std::make_shared<const listener>(std::move(l));
+}
 
 void cluster_store::on_record(const std::string& key, const std::optional<std::string>& value) const {
   if (!key.starts_with(connector_prefix)) return;  // room for other record kinds
@@ -58,6 +63,7 @@ void cluster_store::on_record(const std::string& key, const std::optional<std::s
     }
     c->name = name;
   }
+  std::shared_ptr<const listener> l;
   {
     std::lock_guard lock(mu_);
     if (!loaded_) {
@@ -67,8 +73,9 @@ void cluster_store::on_record(const std::string& key, const std::optional<std::s
         initial_.erase(name);
       return;
     }
+    l = listener_;
   }
-  if (listener_) listener_(name, c);
+  if (l && *l) (*l)(name, c);
 }
 
 std::vector<stored_connector> cluster_store::load_all(std::vector<std::string>&) const {

@@ -54,6 +54,9 @@ class cluster_store final : public connector_store {
   explicit cluster_store(const cluster_options& o);
   ~cluster_store() override;
   void set_listener(listener l);  // before load_all
+  // Stops following the topic; returns once a change being applied is done. save/remove throw
+  // from then on.
+  void stop_following();
 
   // Reads the config topic to its end (throws sluice::error when it cannot) and keeps following.
   std::vector<stored_connector> load_all(std::vector<std::string>& problems) const override;
@@ -65,8 +68,8 @@ class cluster_store final : public connector_store {
   void on_record(const std::string& key, const std::optional<std::string>& value) const;
 
   std::unique_ptr<topic_log> log_;
-  listener listener_;
-  mutable std::mutex mu_;
+  mutable std::mutex mu_;  // guards listener_, loaded_, initial_
+  std::shared_ptr<const listener> listener_;
   mutable bool loaded_ = false;
   mutable std::map<std::string, stored_connector> initial_;
 };

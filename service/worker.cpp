@@ -87,7 +87,7 @@ void worker::stop() {
     supervisor_.join();
   }
   // Stop following the config topic first, so no change read meanwhile starts a connector again.
-  if (auto* cs = dynamic_cast<cluster_store*>(store_.get())) cs->set_listener({});
+  if (auto* cs = dynamic_cast<cluster_store*>(store_.get())) cs->stop_following();
   std::vector<std::shared_ptr<entry>> all;
   {
     std::lock_guard lock(mu_);

@@ -1,4 +1,5 @@
-// The service's parts without a worker: Prometheus text, listeners, the state folder.
+// The service's parts without a worker: Prometheus text, listeners, the state folder, the
+// cluster's record format and topic names.
 #include <sys/stat.h>
 
 #include <fstream>
@@ -6,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.hpp"
+#include "service/cluster.hpp"
 #include "service/exposition.hpp"
 #include "service/http_server.hpp"
 #include "service/state_store.hpp"
@@ -116,6 +118,35 @@ TEST(StateStore, FileNamesCannotEscapeTheFolder) {
   EXPECT_EQ(state_store::file_name("orders-sink_1.x"), "orders-sink_1.x.json");
   EXPECT_EQ(state_store::file_name("../etc/passwd"), "%2E.%2Fetc%2Fpasswd.json");
   EXPECT_EQ(state_store::file_name(".."), "%2E..json");
+}
+
+TEST(StoredConnector, JsonRoundTripKeepsTheConfigAndTheTargetState) {
+  stored_connector c{"orders \"eu\"", {{"connector.class", "JdbcSinkConnector"}, {"topics", "a,b"}},
+                     target_state::paused};
+  const auto back = stored_from_json(to_json(c));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->name, c.name);
+  EXPECT_EQ(back->config, c.config);
+  EXPECT_EQ(back->target, target_state::paused);
+}
+
+TEST(StoredConnector, TextThatIsNotAConnectorIsRefused) {
+  EXPECT_FALSE(stored_from_json("not json"));
+  EXPECT_FALSE(stored_from_json(R"({"name": "x"})"));
+  EXPECT_FALSE(stored_from_json(R"({"name": 1, "config": {}})"));
+  EXPECT_TRUE(stored_from_json(R"({"name": "x", "config": {}})"));
+}
+
+TEST(ClusterOptions, TopicNamesDefaultFromTheGroupIdUnlessGiven) {
+  cluster_options o;
+  EXPECT_FALSE(o.enabled());
+  o.group_id = "etl";
+  o.status_topic = "my-status";
+  o.complete();
+  EXPECT_TRUE(o.enabled());
+  EXPECT_EQ(o.config_topic, "etl-configs");
+  EXPECT_EQ(o.offset_topic, "etl-offsets");
+  EXPECT_EQ(o.status_topic, "my-status");
 }
 
 }  // namespace
