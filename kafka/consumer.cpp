@@ -116,6 +116,11 @@ void on_commit(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_li
                void* opaque) {
   if (err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR__NO_OFFSET) return;
   auto& cb = *static_cast<consumer::callbacks*>(opaque);
+  // Expected while a group rebalances (callers retry or give the partitions up): not a warning.
+  if (err == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS) {
+    logger()->debug("{}: offset commit refused during a rebalance", cb.where);
+    return;
+  }
   logger()->warn("{}: offset commit failed: {}", cb.where, rd_kafka_err2str(err));
   for (int i = 0; offsets && i < offsets->cnt; ++i)
     if (offsets->elems[i].err)
