@@ -93,43 +93,62 @@ void param_array::set_binary(std::size_t col, std::string_view bytes) {
   c.ind.back() = static_cast<SQLLEN>(bytes.size());
 }
 
+namespace {
+
+// Binds parameter `p` of kind `kind` to `data` (an array element or the first of a column-wise
+// array of `buffer_bytes`-wide elements); `units` is the longest value in characters / bytes.
+void bind_param(statement& s, SQLUSMALLINT p, bind_as kind, void* data, std::size_t units,
+                SQLLEN buffer_bytes, SQLLEN* ind) {
+  SQLRETURN rc = SQL_SUCCESS;
+  units = std::max<std::size_t>(units, 1);
+  switch (kind) {
+    case bind_as::int64:
+      rc = SQLBindParameter(s.raw(), p, SQL_PARAM_INPUT, SQL_C_SBIGINT, SQL_BIGINT, 0, 0, data,
+                            sizeof(std::int64_t), ind);
+      break;
+    case bind_as::float64:
+      rc = SQLBindParameter(s.raw(), p, SQL_PARAM_INPUT, SQL_C_DOUBLE, SQL_DOUBLE, 15, 0, data,
+                            sizeof(double), ind);
+      break;
+    case bind_as::text:
+      rc = SQLBindParameter(s.raw(), p, SQL_PARAM_INPUT, SQL_C_WCHAR,
+                            units > 4000 ? SQL_WLONGVARCHAR : SQL_WVARCHAR, units, 0, data, buffer_bytes, ind);
+      break;
+    case bind_as::binary:
+      rc = SQLBindParameter(s.raw(), p, SQL_PARAM_INPUT, SQL_C_BINARY,
+                            units > 8000 ? SQL_LONGVARBINARY : SQL_VARBINARY, units, 0, data, buffer_bytes, ind);
+      break;
+  }
+  s.check(rc, "cannot bind a parameter");
+}
+
+}  // namespace
+
 void param_array::bind_chunk(statement& s, std::size_t lo, std::size_t n) {
   for (std::size_t i = 0; i < cols_.size(); ++i) {
     auto& c = cols_[i];
     const auto p = static_cast<SQLUSMALLINT>(i + 1);
-    SQLRETURN rc = SQL_SUCCESS;
-    switch (c.kind) {
-      case bind_as::int64:
-        rc = SQLBindParameter(s.raw(), p, SQL_PARAM_INPUT, SQL_C_SBIGINT, SQL_BIGINT, 0, 0,
-                              &c.ints[lo], sizeof(std::int64_t), &c.ind[lo]);
-        break;
-      case bind_as::float64:
-        rc = SQLBindParameter(s.raw(), p, SQL_PARAM_INPUT, SQL_C_DOUBLE, SQL_DOUBLE, 15, 0,
-                              &c.doubles[lo], sizeof(double), &c.ind[lo]);
-        break;
-      case bind_as::text:
-      case bind_as::binary: {
-        const bool text = c.kind == bind_as::text;
-        const std::size_t unit = text ? sizeof(char16_t) : 1;
-        std::size_t longest = 1;
-        for (std::size_t r = lo; r < lo + n; ++r) longest = std::max(longest, c.spans[r].second);
-        c.width = longest * unit;
-        c.packed.resize(c.width * n);
-        for (std::size_t r = 0; r < n; ++r) {
-          const auto [off, len] = c.spans[lo + r];
-          const void* src = text ? static_cast<const void*>(c.text.data() + off)
-                                 : static_cast<const void*>(c.bytes.data() + off);
-          if (len) std::memcpy(c.packed.data() + r * c.width, src, len * unit);
-        }
-        const SQLSMALLINT sql_type = text ? (longest > 4000 ? SQL_WLONGVARCHAR : SQL_WVARCHAR)
-                                          : (longest > 8000 ? SQL_LONGVARBINARY : SQL_VARBINARY);
-        rc = SQLBindParameter(s.raw(), p, SQL_PARAM_INPUT, text ? SQL_C_WCHAR : SQL_C_BINARY,
-                              sql_type, longest, 0, c.packed.data(),
-                              static_cast<SQLLEN>(c.width), &c.ind[lo]);
-        break;
-      }
+    if (c.kind == bind_as::int64) {
+      bind_param(s, p, c.kind, &c.ints[lo], 0, 0, &c.ind[lo]);
+      continue;
     }
-    s.check(rc, "cannot bind a parameter array");
+    if (c.kind == bind_as::float64) {
+      bind_param(s, p, c.kind, &c.doubles[lo], 0, 0, &c.ind[lo]);
+      continue;
+    }
+    const bool text = c.kind == bind_as::text;
+    const std::size_t unit = text ? sizeof(char16_t) : 1;
+    std::size_t longest = 1;
+    for (std::size_t r = lo; r < lo + n; ++r) longest = std::max(longest, c.spans[r].second);
+    c.width = longest * unit;
+    c.packed.resize(c.width * n);
+    for (std::size_t r = 0; r < n; ++r) {
+      const auto [off, len] = c.spans[lo + r];
+      const void* src = text ? static_cast<const void*>(c.text.data() + off)
+                             : static_cast<const void*>(c.bytes.data() + off);
+      if (len) std::memcpy(c.packed.data() + r * c.width, src, len * unit);
+    }
+    bind_param(s, p, c.kind, c.packed.data(), longest, static_cast<SQLLEN>(c.width), &c.ind[lo]);
   }
 }
 
@@ -209,32 +228,20 @@ std::int64_t param_array::execute_rows(statement& s, std::size_t lo, std::size_t
     for (std::size_t i = 0; i < cols_.size(); ++i) {
       auto& c = cols_[i];
       const auto p = static_cast<SQLUSMALLINT>(r * cols_.size() + i + 1);
-      SQLRETURN rc = SQL_SUCCESS;
       switch (c.kind) {
-        case bind_as::int64:
-          rc = SQLBindParameter(s.raw(), p, SQL_PARAM_INPUT, SQL_C_SBIGINT, SQL_BIGINT, 0, 0,
-                                &c.ints[row], sizeof(std::int64_t), &c.ind[row]);
-          break;
-        case bind_as::float64:
-          rc = SQLBindParameter(s.raw(), p, SQL_PARAM_INPUT, SQL_C_DOUBLE, SQL_DOUBLE, 15, 0,
-                                &c.doubles[row], sizeof(double), &c.ind[row]);
-          break;
+        case bind_as::int64: bind_param(s, p, c.kind, &c.ints[row], 0, 0, &c.ind[row]); break;
+        case bind_as::float64: bind_param(s, p, c.kind, &c.doubles[row], 0, 0, &c.ind[row]); break;
         case bind_as::text: {
           const auto [off, len] = c.spans[row];
-          rc = SQLBindParameter(s.raw(), p, SQL_PARAM_INPUT, SQL_C_WCHAR,
-                                len > 4000 ? SQL_WLONGVARCHAR : SQL_WVARCHAR, std::max<std::size_t>(len, 1), 0,
-                                c.text.data() + off, static_cast<SQLLEN>(len * sizeof(char16_t)), &c.ind[row]);
+          bind_param(s, p, c.kind, c.text.data() + off, len, static_cast<SQLLEN>(len * sizeof(char16_t)), &c.ind[row]);
           break;
         }
         case bind_as::binary: {
           const auto [off, len] = c.spans[row];
-          rc = SQLBindParameter(s.raw(), p, SQL_PARAM_INPUT, SQL_C_BINARY,
-                                len > 8000 ? SQL_LONGVARBINARY : SQL_VARBINARY, std::max<std::size_t>(len, 1), 0,
-                                c.bytes.data() + off, static_cast<SQLLEN>(len), &c.ind[row]);
+          bind_param(s, p, c.kind, c.bytes.data() + off, len, static_cast<SQLLEN>(len), &c.ind[row]);
           break;
         }
       }
-      s.check(rc, "cannot bind a parameter");
     }
   }
   SQLRETURN rc = SQLExecute(s.raw());
