@@ -69,7 +69,7 @@ void pg_writer::ensure_offsets_table(pg::connection& c) {
   if (offsets_ready_) return;
   // Offsets are keyed by connector, so several sinks can share the table.
   // CREATE TABLE IF NOT EXISTS is not safe against itself: when tasks race, the loser fails with
-  // 23505 on pg_type (or 42P07), and the table it wanted then exists.
+  // 23505 on pg_type, 42710 (its row type exists) or 42P07, and the table it wanted then exists.
   try {
     c.exec(fmt::format(
         "CREATE TABLE IF NOT EXISTS {} (connector text NOT NULL, topic text NOT NULL, "
@@ -77,7 +77,7 @@ void pg_writer::ensure_offsets_table(pg::connection& c) {
         "DEFAULT now(), PRIMARY KEY (connector, topic, \"partition\"))",
         pg::render_table(offsets_ref_, pg::quoting::always)));
   } catch (const error& e) {
-    if (e.info().code != "42P07" && e.info().code != "23505") throw;
+    if (e.info().code != "42P07" && e.info().code != "23505" && e.info().code != "42710") throw;
   }
   offsets_ready_ = true;
 }
@@ -198,7 +198,7 @@ const pg::table_info& pg_writer::ensure_table(pg::connection& c, table_group& g)
         c.exec(sql);
       } catch (const error& e) {
         // Another task created it first: fine, describe it below.
-        if (e.info().code != "42P07" && e.info().code != "23505") throw;
+        if (e.info().code != "42P07" && e.info().code != "23505" && e.info().code != "42710") throw;
       }
       log::get("sink")->info("{}: created table {}", where(g.name), pg::display_table(g.ref));
       info = pg::describe_table(c, g.ref, q_);
