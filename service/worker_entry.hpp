@@ -27,8 +27,14 @@ struct worker::entry {
   bool restarting = false;                      // a requested restart is under way
   bool deleted = false;
 
-  // Last logged state and reason per task (-1: the connector); the supervisor's alone.
-  std::map<int, std::pair<run_state, std::string>> logged;
+  // Last logged state, reason and restart count per task (-1: the connector); the supervisor's
+  // alone.
+  struct logged_state {
+    run_state state = run_state::unassigned;
+    std::string reason;
+    std::uint64_t restarts = 0;
+  };
+  std::map<int, logged_state> logged;
 };
 
 }  // namespace sluice::service

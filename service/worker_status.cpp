@@ -105,27 +105,38 @@ connector_status worker::status(const std::string& name) const { return status_o
 void worker::log_changes(entry& e) {
   const auto s = status_of(e, false);
   auto logger = log::get("service");
-  auto note = [&](int task, run_state now, const std::string& reason) {
-    auto& last = e.logged.try_emplace(task, run_state::unassigned, std::string()).first->second;
+  auto note = [&](int task, run_state now, const std::string& reason, std::uint64_t restarts) {
+    auto& last = e.logged.try_emplace(task).first->second;
+    const auto print = [&](run_state state, run_state previous, const std::string& why) {
+      const auto level = state == run_state::failed ? spdlog::level::err
+                         : state == run_state::stalled || state == run_state::restarting
+                             ? spdlog::level::warn
+                             : spdlog::level::info;
+      logger->log(level, "connector={}{} state={} previous={}{}", logfmt(e.name),
+                  task < 0 ? std::string() : fmt::format(" task={}", task), to_string(state),
+                  to_string(previous), why.empty() ? std::string() : " reason=" + logfmt(why));
+    };
+    // States are sampled every 250 ms: a restart whose RESTARTING lasted less than that shows
+    // only in the restart count, and is logged all the same.
+    if (restarts > last.restarts && now != run_state::restarting && last.state != run_state::restarting) {
+      print(run_state::restarting, last.state, last.reason.empty() ? reason : last.reason);
+      last.state = run_state::restarting;
+    }
+    last.restarts = restarts;
     // Within one state only a new attempt (RESTARTING) or a new failure is news; a STALLED
     // reason that only counts seconds is not.
-    const bool news = last.first != now ||
-                      (last.second != reason && (now == run_state::restarting || now == run_state::failed));
+    const bool news = last.state != now ||
+                      (last.reason != reason && (now == run_state::restarting || now == run_state::failed));
     if (!news) {
-      last.second = reason;
+      last.reason = reason;
       return;
     }
-    const auto level = now == run_state::failed ? spdlog::level::err
-                       : now == run_state::stalled || now == run_state::restarting
-                           ? spdlog::level::warn
-                           : spdlog::level::info;
-    logger->log(level, "connector={}{} state={} previous={}{}", logfmt(e.name),
-                task < 0 ? std::string() : fmt::format(" task={}", task), to_string(now),
-                to_string(last.first), reason.empty() ? std::string() : " reason=" + logfmt(reason));
-    last = {now, reason};
+    print(now, last.state, reason);
+    last.state = now;
+    last.reason = reason;
   };
-  note(-1, s.state, s.trace);
-  for (const auto& t : s.tasks) note(t.id, t.state, t.trace);
+  note(-1, s.state, s.trace, 0);
+  for (const auto& t : s.tasks) note(t.id, t.state, t.trace, t.restarts);
 }
 
 void worker::supervise(std::stop_token stop) {
