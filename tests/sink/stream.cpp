@@ -1,5 +1,7 @@
 #include "tests/sink/stream.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "kafka/producer.hpp"
@@ -9,7 +11,8 @@ namespace sluice::testing {
 record_stream::record_stream(std::string bootstrap, std::string topic, int total, int per_tick,
                              std::chrono::milliseconds tick)
     : bootstrap_(std::move(bootstrap)), topic_(std::move(topic)), total_(total),
-      per_tick_(per_tick), tick_(tick), positions_(static_cast<std::size_t>(total), {-1, -1}),
+      per_tick_(per_tick), tick_(tick), hold_at_(total),
+      positions_(static_cast<std::size_t>(total), {-1, -1}),
       thread_([this](std::stop_token st) { run(st); }) {}
 
 record_stream::~record_stream() {
@@ -38,7 +41,11 @@ void record_stream::run(std::stop_token stop) {
                       });
     auto next = std::chrono::steady_clock::now();
     for (int seq = 0; seq < total_ && !stop.stop_requested();) {
-      for (int i = 0; i < per_tick_ && seq < total_; ++i, ++seq) {
+      while (seq >= hold_at_.load() && !stop.stop_requested()) {
+        p.poll(10);
+        next = std::chrono::steady_clock::now();
+      }
+      for (int i = 0; i < per_tick_ && seq < std::min(total_, hold_at_.load()); ++i, ++seq) {
         auto key = std::to_string(seq);
         auto val = value(seq);
         for (;;) {

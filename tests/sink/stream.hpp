@@ -25,6 +25,11 @@ class record_stream {
   ~record_stream();
 
   int queued() const { return queued_.load(); }
+  // Stops producing once `seq` records are queued, until release(): a test that must act
+  // mid-stream holds the tail back, so the stream cannot end before the test acts however long
+  // that takes on a loaded machine. Call before the stream reaches `seq`.
+  void hold_at(int seq) { hold_at_ = seq; }
+  void release() { hold_at_ = total_; }
   // Waits until every record is acknowledged; false (with the reason in error()) when some failed.
   bool wait();
   const std::string& error() const { return error_; }
@@ -41,6 +46,7 @@ class record_stream {
   int total_, per_tick_;
   std::chrono::milliseconds tick_;
   std::atomic<int> queued_{0};
+  std::atomic<int> hold_at_;
   std::string error_;
   std::vector<std::pair<std::int32_t, std::int64_t>> positions_;
   std::jthread thread_;
