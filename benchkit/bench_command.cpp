@@ -72,19 +72,18 @@ config::connection_target connection_of(const values_t& v) {
                                       get(v, "connection.password"), get(v, "dialect.name"));
 }
 
-// PostgreSQL through libpq for both kinds; MariaDB/MySQL and SQLite through ODBC for sinks.
+// PostgreSQL through libpq; MariaDB/MySQL and SQLite through ODBC, as the connectors reach them.
 std::unique_ptr<target> open_target(const values_t& v, const std::string& kind) {
   auto t = connection_of(v);
   const bool odbc_url = get(v, "connection.url").rfind("odbc:", 0) == 0;
   if (t.kind == config::dialect::postgresql && !odbc_url) return std::make_unique<pg_target>(t.libpq_conninfo);
-  if (kind == "sink" && !odbc_url && (t.kind == config::dialect::mysql || t.kind == config::dialect::sqlite))
+  if (!odbc_url && (t.kind == config::dialect::mysql || t.kind == config::dialect::sqlite))
     return std::make_unique<odbc_target>(t);
   throw error({.what = "cannot run sluice bench", .where = t.display,
-               .why = fmt::format("sluice bench {} measures {} so far; this URL names {}{}", kind,
-                                  kind == "sink" ? "PostgreSQL, MariaDB/MySQL and SQLite" : "PostgreSQL",
-                                  config::to_string(t.kind), odbc_url ? " through odbc:" : ""),
-               .fix = kind == "sink" ? "bench a jdbc:postgresql://, jdbc:mysql://, jdbc:mariadb:// or jdbc:sqlite: URL"
-                                     : "bench a PostgreSQL source"});
+               .why = fmt::format("sluice bench {} measures PostgreSQL, MariaDB/MySQL and SQLite; this URL names {}{}",
+                                  kind, config::to_string(t.kind), odbc_url ? " through odbc:" : ""),
+               .fix = "bench a jdbc:postgresql://, jdbc:mysql://, jdbc:mariadb:// or jdbc:sqlite: URL (the bench needs "
+                      "to know the database family to measure its ceiling)"});
 }
 
 // Prints the refusal and returns true when `table` holds rows the benchmark would mix with its own.
@@ -229,8 +228,8 @@ int bench_sink(const options& o, values_t values, const std::string& self) {
 }
 
 int bench_source(const options& o, values_t values, const std::string& self) {
-  auto opened = open_target(values, "source");
-  auto& db = dynamic_cast<pg_target&>(*opened);
+  auto db_ptr = open_target(values, "source");
+  auto& db = *db_ptr;
   const auto display = connection_of(values).display;
   std::string table = !o.table.empty() ? o.table : first_of_list(get(values, "table.whitelist", "sluice_bench_source"));
   auto existing = db.rows(table);
@@ -243,31 +242,40 @@ int bench_source(const options& o, values_t values, const std::string& self) {
     auto n = o.rows.value_or(100000);
     bar.phase(fmt::format("filling {} with {} generated rows", table, n));
     db.fill(table, s, 1, n);
-    db.conn().exec("VACUUM ANALYZE " + pg_target::sql_name(table));
   }
   report r;
   r.kind = "source";
   r.started = utc_now();
   r.database = display;
-  r.dialect = "postgresql";
+  r.dialect = db.dialect();
   r.table = table;
   r.mode = get(values, "mode", "incrementing");
   r.shape = s.describe();
   r.rows = *db.rows(table);
   r.partitions = o.partitions;
-  const auto prefix = fmt::format("sluice-bench-{}-", ::getpid());
+  // Every sweep point reads the table's initial load into a topic of its own; the rows an
+  // earlier point's steady phase added are part of the next point's load (its count says so).
+  const auto grid = sweep_grid(o);
+  auto prefix_of = [&](std::size_t i) {
+    return grid.size() > 1 ? fmt::format("sluice-bench-{}-{}-", ::getpid(), i + 1) : fmt::format("sluice-bench-{}-", ::getpid());
+  };
   std::optional<broker_process> broker;
   if (bootstrap_of(values) == "embedded") {
-    broker.emplace(self, o.partitions, std::vector<std::string>{prefix + source_topic_name(table)});
+    std::vector<std::string> topics;
+    for (std::size_t i = 0; i < grid.size(); ++i) topics.push_back(prefix_of(i) + source_topic_name(table));
+    broker.emplace(self, o.partitions, topics);
     values["bootstrap.servers"] = broker->bootstrap();
     bar.phase("embedded broker (its own process) on " + broker->bootstrap());
   }
   if (o.batch_size) values["batch.max.rows"] = *o.batch_size;
   if (o.tasks) values["tasks.max"] = *o.tasks;
-  bar.phase("measuring the database's read ceiling (COPY TO STDOUT)");
+  bar.phase("measuring the database's read ceiling");
   r.db_ceiling = db.read_ceiling(table, s);
   source_plan plan{values, s, o.partitions, o.cdc_rate, o.cdc_seconds, o.timeout_seconds};
-  r.runs.push_back(run_source(plan, table, prefix, db, bar));
+  for (std::size_t i = 0; i < grid.size(); ++i) {
+    std::map<std::string, std::string> point(grid[i].begin(), grid[i].end());
+    r.runs.push_back(run_source(plan, point, table, prefix_of(i), db, bar));
+  }
   return finish(o, r);
 }
 

@@ -1,10 +1,12 @@
 #include "benchkit/odbc_target.hpp"
 
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -33,15 +35,19 @@ std::filesystem::path scratch_csv() {
 
 }  // namespace
 
-odbc_target::odbc_target(config::connection_target t) : t_(std::move(t)) {
-  conn_ = odbc::connection::open({.connection_string = odbc::effective_connection_string(t_.odbc, t_.kind),
-                                  .family = t_.kind,
-                                  .where = "sluice bench " + t_.display,
-                                  .secret = t_.password});
+std::unique_ptr<odbc::connection> odbc_target::connect(const config::connection_target& t) {
+  return odbc::connection::open({.connection_string = odbc::effective_connection_string(t.odbc, t.kind),
+                                 .family = t.kind,
+                                 .where = "sluice bench " + t.display,
+                                 .secret = t.password});
 }
 
-std::string odbc_target::quote(const std::string& name) const {
-  const char q = mysql() ? '`' : '"';
+odbc_target::odbc_target(config::connection_target t) : t_(std::move(t)), conn_(connect(t_)) {
+  if (mysql()) own_ = std::make_unique<own_session>(*conn_);
+}
+
+std::string odbc_target::quote(config::dialect family, const std::string& name) {
+  const char q = family == config::dialect::mysql ? '`' : '"';
   std::string out(1, q);
   for (char c : name) {
     if (c == q) out += q;
@@ -158,26 +164,49 @@ std::int64_t odbc_target::max_key(const std::string& table, const shape& s) {
   return std::stoll(r.at(0).at(0).value_or("0"));
 }
 
-void odbc_target::mariadb_client(const std::string& sql) {
-  std::vector<std::string> args{"mariadb", "--no-defaults", "--local-infile=1", "-u", t_.user};
+void odbc_target::mariadb_client(const std::string& sql, const std::string& what,
+                                 const std::vector<std::string>& flags, std::uint64_t* lines) {
+  std::vector<std::string> args{"mariadb", "--no-defaults"};
+  args.insert(args.end(), flags.begin(), flags.end());
+  args.insert(args.end(), {"-u", t_.user});
   if (!t_.host.empty() && t_.host[0] == '/') args.insert(args.end(), {"-S", t_.host});
   else args.insert(args.end(), {"-h", t_.host.empty() ? "127.0.0.1" : t_.host, "-P", std::to_string(t_.port ? t_.port : 3306)});
   args.insert(args.end(), {t_.database, "-e", sql});
+  int out[2] = {-1, -1};
+  if (lines && pipe2(out, O_CLOEXEC) != 0)
+    throw error({.what = what, .where = "mariadb client", .why = "pipe() failed"});
   pid_t pid = fork();
   if (pid == 0) {
     if (!t_.password.empty()) setenv("MYSQL_PWD", t_.password.c_str(), 1);  // never on the command line
+    const int to = lines ? out[1] : open("/dev/null", O_WRONLY);
+    if (to >= 0) dup2(to, 1);
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     execvp("mariadb", argv.data());
     _exit(127);
   }
+  if (lines) {
+    close(out[1]);
+    *lines = 0;
+    std::vector<char> buf(1 << 16);
+    for (ssize_t n; (n = read(out[0], buf.data(), buf.size())) != 0;) {
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) break;
+      *lines += static_cast<std::uint64_t>(std::count(buf.data(), buf.data() + n, '\n'));
+    }
+    close(out[0]);
+  }
   int status = 0;
   waitpid(pid, &status, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    throw error({.what = "cannot measure the database's ceiling", .where = "mariadb client",
-                 .why = fmt::format("LOAD DATA LOCAL INFILE failed (exit {})", WIFEXITED(status) ? WEXITSTATUS(status) : -1),
-                 .fix = "install the mariadb client (scripts/setup.sh) and allow local_infile on the server"});
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    throw error({.what = what, .where = fmt::format("mariadb client, database {}", t_.display),
+                 .why = code == 127 ? std::string("the mariadb client is not installed")
+                                    : fmt::format("it exited with {} (its message is above)", code),
+                 .fix = "install the mariadb client (scripts/setup.sh); for LOAD DATA LOCAL INFILE also set "
+                        "local_infile=1 on the server"});
+  }
 }
 
 std::string odbc_target::load_data(const std::string& csv_path, const std::string& table, const shape& s,
@@ -213,7 +242,8 @@ ceiling odbc_target::insert_ceiling(const std::string& like, const shape& s, con
       for (const auto& op : ops) out << csv_line(s, op.id, op.version);
     }
     auto t0 = std::chrono::steady_clock::now();
-    mariadb_client(load_data(path.string(), scratch, s, ""));
+    mariadb_client(load_data(path.string(), scratch, s, ""), "cannot measure the database's ceiling",
+                   {"--local-infile=1"});
     secs = seconds_since(t0);
     std::filesystem::remove(path);
     method = "LOAD DATA LOCAL INFILE into a copy of the table";
@@ -277,7 +307,8 @@ ceiling odbc_target::upsert_ceiling(const std::string& like, const shape& s, con
     for (std::size_t i = 0; i < s.columns.size(); ++i) select += (i ? ", s." : "s.") + quote(s.columns[i].name);
     const auto on_dup = updates.empty() ? key + " = " + key : updates;
     auto t0 = std::chrono::steady_clock::now();
-    mariadb_client(load_data(path.string(), stage, s, ", sluice_seq, sluice_del"));
+    mariadb_client(load_data(path.string(), stage, s, ", sluice_seq, sluice_del"),
+                   "cannot measure the database's ceiling", {"--local-infile=1"});
     if (repeats)
       conn_->exec(fmt::format("INSERT INTO {0} ({1}) SELECT {2} FROM {3} s JOIN {4} l ON s.{5} = l.{5} AND "
                               "s.sluice_seq = l.seq WHERE NOT s.sluice_del ON DUPLICATE KEY UPDATE {6}",

@@ -67,7 +67,8 @@ options parse_options(const std::vector<std::string>& a) {
       auto eq = v.find('=');
       auto values = eq == std::string::npos ? std::vector<std::string>{} : split(v.substr(eq + 1));
       if (eq == std::string::npos || eq == 0 || values.empty())
-        bad(f, fmt::format("'{}' is not KEY=V1,V2,...", v), "e.g. --sweep batch.size=500,5000,50000");
+        bad(f, fmt::format("'{}' is not KEY=V1,V2,...", v),
+            o.kind == "source" ? "e.g. --sweep batch.max.rows=1000,10000,100000" : "e.g. --sweep batch.size=500,5000,50000");
       o.sweeps.emplace_back(v.substr(0, eq), values);
     } else if (f == "--batch-size") o.batch_size = std::to_string(static_cast<long long>(number(f, value(), 1, 1e7)));
     else if (f == "--tasks") o.tasks = std::to_string(static_cast<long long>(number(f, value(), 1, 1000)));
@@ -88,8 +89,8 @@ options parse_options(const std::vector<std::string>& a) {
         "sluice bench " + o.kind + " --config FILE, or --url URL --table NAME");
   if (o.config_file.empty() && o.table.empty()) bad("--table", "--url needs a --table to write into");
   if (o.updates + o.deletes > 0.95) bad("--updates / --deletes", "together they must leave some new rows (at most 0.95)");
-  if (o.kind == "source" && (o.updates > 0 || o.deletes > 0 || !o.sweeps.empty() || !o.mode.empty()))
-    bad("--updates / --deletes / --sweep / --mode", "these are sink options",
+  if (o.kind == "source" && (o.updates > 0 || o.deletes > 0 || !o.mode.empty()))
+    bad("--updates / --deletes / --mode", "these are sink options",
         "use --cdc-rate and --cdc-seconds for the source's steady phase");
   return o;
 }

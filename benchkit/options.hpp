@@ -43,7 +43,11 @@ inline constexpr const char* usage =
     "                    [--latency-seconds S] [--bootstrap SERVERS] [--allow-existing] [--keep-tables]\n"
     "                    [--json] [--html FILE] [--verbose]\n"
     "sluice bench source (--config FILE | --url URL --table NAME) [--rows N] [--columns ...]\n"
-    "                    [--cdc-rate R] [--cdc-seconds S] [--partitions N] [--bootstrap SERVERS]\n"
-    "                    [--allow-existing] [--json] [--html FILE] [--verbose]\n";
+    "                    [--cdc-rate R] [--cdc-seconds S] [--sweep KEY=V1,V2,...]... [--batch-size N]\n"
+    "                    [--tasks N] [--partitions N] [--bootstrap SERVERS] [--allow-existing]\n"
+    "                    [--json] [--html FILE] [--verbose]\n"
+    "URL: jdbc:postgresql://, jdbc:mysql:// or jdbc:mariadb://, jdbc:sqlite:PATH. A sink sweep runs each\n"
+    "point on a fresh table (e.g. --sweep batch.size=500,5000); a source sweep reads the table into a\n"
+    "fresh topic per point (e.g. --sweep batch.max.rows=1000,10000 --sweep tasks.max=1,2).\n";
 
 }  // namespace sluice::benchkit

@@ -1,5 +1,6 @@
 #include "benchkit/pg_target.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -47,6 +48,42 @@ std::string all_csv(const shape& s, const std::vector<operation>& ops, bool with
   }
   return csv;
 }
+
+// The steady write load's connection: one INSERT per row, parameters as text.
+class pg_appender : public row_appender {
+ public:
+  pg_appender(const std::string& conninfo, const std::string& table, const shape& s,
+              const std::vector<std::string>& now_columns)
+      : db_(conninfo), s_(s) {
+    std::string cols, vals;
+    int param = 0;
+    for (const auto& c : s.columns) {
+      cols += (cols.empty() ? "" : ", ") + pg::quote_ident(c.name);
+      const bool now = std::find(now_columns.begin(), now_columns.end(), c.name) != now_columns.end();
+      vals += (vals.empty() ? "" : ", ") + (now ? std::string("now()") : fmt::format("${}", ++param));
+      now_.push_back(now);
+    }
+    sql_ = fmt::format("INSERT INTO {} ({}) VALUES ({})", pg_target::sql_name(table), cols, vals);
+  }
+
+  void append(std::int64_t first, std::size_t count) override {
+    db_.conn().exec("BEGIN");
+    for (std::size_t k = 0; k < count; ++k) {
+      auto v = text_values(s_, first + static_cast<std::int64_t>(k), 0);
+      std::vector<std::optional<std::string>> params;
+      for (std::size_t i = 0; i < v.size(); ++i)
+        if (!now_[i]) params.emplace_back(std::move(v[i]));
+      db_.conn().exec_params(sql_, params);
+    }
+    db_.conn().exec("COMMIT");
+  }
+
+ private:
+  pg_target db_;
+  shape s_;
+  std::vector<bool> now_;
+  std::string sql_;
+};
 
 }  // namespace
 
@@ -131,6 +168,12 @@ void pg_target::fill(const std::string& table, const shape& s, std::int64_t firs
                                  "WHERE seq IS NOT NULL",
                                  pg::quote_ident(s.key_column().name), sql_name(table)),
                      {sql_name(table), s.key_column().name});
+  conn_->exec("VACUUM ANALYZE " + sql_name(table));
+}
+
+std::unique_ptr<row_appender> pg_target::open_appender(const std::string& table, const shape& s,
+                                                       const std::vector<std::string>& now_columns) const {
+  return std::make_unique<pg_appender>(conninfo_, table, s, now_columns);
 }
 
 std::optional<int> pg_target::sessions(const std::string& application_name) {

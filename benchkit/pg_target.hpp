@@ -4,7 +4,7 @@
 // shape, counting rows, sampling the pipeline's sessions, and the database's ceilings measured
 // with the same rows: COPY (CSV) into a copy of the table; for upsert, COPY into an unlogged
 // staging table plus INSERT … ON CONFLICT (last operation per key wins, deletes applied); for a
-// source, COPY (SELECT …) TO STDOUT.
+// source, COPY (SELECT …) TO STDOUT, and a steady write load of parameterized INSERTs.
 // Ownership: owns one pg::connection. Thread-safety: none; one thread at a time.
 #include <cstdint>
 #include <memory>
@@ -34,9 +34,9 @@ class pg_target : public target {
   void drop(const std::string& table) override;
   // Largest key in the table, 0 when empty.
   std::int64_t max_key(const std::string& table, const shape& s) override;
-  // Appends rows with ids first..first+count-1 (version 0) by COPY, and moves the key's identity
-  // sequence, if any, past them.
-  void fill(const std::string& table, const shape& s, std::int64_t first, std::uint64_t count);
+  // Appends rows with ids first..first+count-1 (version 0) by COPY, moves the key's identity
+  // sequence, if any, past them, and runs VACUUM ANALYZE.
+  void fill(const std::string& table, const shape& s, std::int64_t first, std::uint64_t count) override;
   // Sessions of other clients named `application_name` in this database now.
   std::optional<int> sessions(const std::string& application_name) override;
 
@@ -44,7 +44,10 @@ class pg_target : public target {
   ceiling insert_ceiling(const std::string& like, const shape& s, const std::vector<operation>& ops) override;
   ceiling upsert_ceiling(const std::string& like, const shape& s, const std::vector<operation>& ops) override;
   // Source ceiling: reads every row of `table` through COPY (SELECT …) TO STDOUT.
-  ceiling read_ceiling(const std::string& table, const shape& s);
+  ceiling read_ceiling(const std::string& table, const shape& s) override;
+  // INSERTs with parameters (now() for `now_columns`) between BEGIN and COMMIT.
+  std::unique_ptr<row_appender> open_appender(const std::string& table, const shape& s,
+                                              const std::vector<std::string>& now_columns) const override;
 
   std::unique_ptr<target> open_another() const override { return std::make_unique<pg_target>(conninfo_); }
   std::string dialect() const override { return "postgresql"; }

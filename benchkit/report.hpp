@@ -29,6 +29,7 @@ struct sample {
 struct run_figures {
   std::map<std::string, std::string> settings;  // the sweep's overrides (empty without --sweep)
   std::string table;
+  std::string topic;                // the fresh topic the run wrote or read
   std::uint64_t records = 0;        // records of the throughput phase
   std::uint64_t rows_expected = 0;  // rows the table must hold
   std::uint64_t rows_in_table = 0;  // counted after the run
@@ -39,7 +40,9 @@ struct run_figures {
   double db_seconds_per_batch = 0;
   double peak_rss_mib = 0, cpu_seconds = 0, cpu_percent = 0;  // of this process during the phase
   int connections = 0;      // most pool connections open at once
-  int server_sessions = 0;  // most sessions seen in pg_stat_activity for sluice's application_name
+  // Most sessions of the pipeline seen on the server (target::sessions); nullopt when the
+  // database has none (SQLite, embedded): shown as "n/a (embedded)" in every output.
+  std::optional<int> server_sessions;
   latency_summary latency;  // sink: produce → commit at a steady rate; source: commit → in Kafka
   double latency_rate = 0;  // records (sink) or rows (source) per second of the steady phase
   std::vector<sample> timeline;
@@ -68,6 +71,8 @@ struct report {
   std::optional<std::size_t> best;  // index into runs, with --sweep
 };
 
+// "n/a (embedded)" when there is no server to count sessions on.
+std::string sessions_text(const run_figures& f);
 boost::json::value to_json(const report& r);
 std::string render_text(const report& r);
 // A self-contained page (inline CSS and JS, the report as JSON inside it, charts drawn as SVG by

@@ -109,7 +109,7 @@ std::string run_table(const report& r, const run_figures& f) {
                          f.latency.bucket_bounds ? " (bucket upper bounds)" : ""));
   out += row("peak RSS", fmt::format("{:.1f} MiB", f.peak_rss_mib));
   out += row("CPU", fmt::format("{:.2f} s ({:.0f}% of one core)", f.cpu_seconds, f.cpu_percent));
-  out += row("connections (pool / server sessions)", fmt::format("{} / {}", f.connections, f.server_sessions));
+  out += row("connections (pool / server sessions)", fmt::format("{} / {}", f.connections, sessions_text(f)));
   return out + "</table>\n";
 }
 

@@ -28,6 +28,7 @@ boost::json::object run_json(const run_figures& f) {
   for (const auto& s : f.timeline) timeline.push_back(boost::json::array{r3(s.t), s.rows});
   return {{"settings", settings},
           {"table", f.table},
+          {"topic", f.topic},
           {"records", f.records},
           {"rows_expected", f.rows_expected},
           {"rows_in_table", f.rows_in_table},
@@ -41,7 +42,8 @@ boost::json::object run_json(const run_figures& f) {
           {"cpu_seconds", r3(f.cpu_seconds)},
           {"cpu_percent", r3(f.cpu_percent)},
           {"connections", f.connections},
-          {"server_sessions", f.server_sessions},
+          {"server_sessions", f.server_sessions ? boost::json::value(*f.server_sessions)
+                                                : boost::json::value(sessions_text(f))},
           {"latency", latency_json(f.latency)},
           {"latency_rate", whole(f.latency_rate)},
           {"timeline", timeline}};

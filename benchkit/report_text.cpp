@@ -36,11 +36,15 @@ void run_block(std::string& out, const report& r, const run_figures& f) {
   }
   out += fmt::format("  {:<28} peak RSS {:.1f} MiB, CPU {:.2f} s ({:.0f}% of one core)\n",
                      "sluice process", f.peak_rss_mib, f.cpu_seconds, f.cpu_percent);
-  out += fmt::format("  {:<28} {} in the pool at most, {} server sessions seen\n", "connections",
-                     f.connections, f.server_sessions);
+  out += fmt::format("  {:<28} {} in the pool at most, server sessions {}\n", "connections", f.connections,
+                     f.server_sessions ? fmt::format("{} seen at most", *f.server_sessions) : sessions_text(f));
 }
 
 }  // namespace
+
+std::string sessions_text(const run_figures& f) {
+  return f.server_sessions ? std::to_string(*f.server_sessions) : "n/a (embedded)";
+}
 
 std::string render_text(const report& r) {
   std::string out;
@@ -59,20 +63,22 @@ std::string render_text(const report& r) {
                        r.kind == "sink" ? "ingests" : "reads out");
     return out;
   }
+  const bool sink = r.kind == "sink";
   out += fmt::format("\n  {:<36} {:>10} {:>7} {:>10} {:>10} {:>8} {:>6}\n", "sweep point", "rows/s",
-                     "share", "p99", "db/batch", "RSS MiB", "conns");
+                     "share", "p99", sink ? "db/batch" : "polls", "RSS MiB", "conns");
   for (std::size_t i = 0; i < r.runs.size(); ++i) {
     const auto& f = r.runs[i];
     out += fmt::format("  {:<36} {:>10.0f} {:>6.0f}% {:>10} {:>10} {:>8.1f} {:>6}{}\n",
                        settings_text(f), f.rows_per_s, f.ceiling_share * 100, ms(f.latency.p99),
-                       ms(f.db_seconds_per_batch), f.peak_rss_mib, f.connections,
+                       sink ? ms(f.db_seconds_per_batch) : std::to_string(f.batches), f.peak_rss_mib, f.connections,
                        r.best && *r.best == i ? "  <- best" : "");
   }
   if (r.best) {
     const auto& b = r.runs[*r.best];
     out += fmt::format("\nrecommended: {}\n", settings_text(b));
     run_block(out, r, b);
-    out += fmt::format("\nyou are at {:.0f}% of what this database ingests\n", b.ceiling_share * 100);
+    out += fmt::format("\nyou are at {:.0f}% of what this database {}\n", b.ceiling_share * 100,
+                       r.kind == "sink" ? "ingests" : "reads out");
   }
   return out;
 }

@@ -12,7 +12,10 @@ session_sampler::session_sampler(std::unique_ptr<target> db, std::string app)
         try {
           while (!stop.stop_requested()) {
             auto n = db->sessions(app);
-            if (!n) return;
+            if (!n) {
+              embedded_ = true;
+              return;
+            }
             max_ = std::max(max_.load(), *n);
             std::this_thread::sleep_for(std::chrono::milliseconds(200));
           }
@@ -23,12 +26,13 @@ session_sampler::session_sampler(std::unique_ptr<target> db, std::string app)
 
 session_sampler::~session_sampler() { stop(); }
 
-int session_sampler::stop() {
+std::optional<int> session_sampler::stop() {
   if (thread_.joinable()) {
     thread_.request_stop();
     thread_.join();
   }
-  return max_;
+  if (embedded_) return std::nullopt;
+  return max_.load();
 }
 
 latency_summary summarize(const std::vector<std::uint64_t>& before, const std::vector<std::uint64_t>& after) {

@@ -163,6 +163,7 @@ run_figures run_sink(const sink_plan& plan, const std::map<std::string, std::str
   run_figures f;
   f.settings = overrides;
   f.table = table;
+  f.topic = topic;
   const std::uint64_t before = *db.rows(table);
   generator gen(plan.mix, db.max_key(table, plan.columns) + 1);
 

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <thread>
 
 #include <boost/json.hpp>
@@ -16,6 +17,7 @@
 #include "core/error.hpp"
 #include "kafka/consumer.hpp"
 #include "kafka/embedded_broker.hpp"
+#include "dialects/postgres/identifiers.hpp"
 #include "source/source_connector.hpp"
 
 namespace sluice::benchkit {
@@ -53,41 +55,23 @@ std::optional<std::int64_t> record_id(const kafka::message& m, const std::string
   return std::nullopt;
 }
 
-// Writes rows at a steady rate in small transactions and notes when each one committed.
+// Writes rows at a steady rate in small transactions (target::open_appender) and notes when
+// each one committed.
 class steady_writer {
  public:
-  steady_writer(const std::string& conninfo, const std::string& table, const shape& s,
-                const std::vector<std::string>& now_columns, std::int64_t first, double rate, double seconds)
+  steady_writer(std::unique_ptr<row_appender> out, std::int64_t first, double rate, double seconds)
       : first_(first), committed_at_(static_cast<std::size_t>(rate * seconds) + 1) {
     for (auto& t : committed_at_) t = 0;
-    std::string cols, vals;
-    int param = 0;
-    for (const auto& c : s.columns) {
-      cols += (cols.empty() ? "" : ", ") + pg::quote_ident(c.name);
-      bool now = std::find(now_columns.begin(), now_columns.end(), c.name) != now_columns.end();
-      vals += (vals.empty() ? "" : ", ") + (now ? std::string("now()") : fmt::format("${}", ++param));
-      now_.push_back(now);
-    }
-    sql_ = fmt::format("INSERT INTO {} ({}) VALUES ({})", pg_target::sql_name(table), cols, vals);
-    thread_ = std::jthread([this, conninfo, s, rate](std::stop_token stop) {
+    thread_ = std::jthread([this, out = std::move(out), rate](std::stop_token stop) {
       try {
-        pg_target db(conninfo);
         const auto start = clock::now();
         const double per_tick = std::max(1.0, rate / 20);  // a transaction every 50 ms
         std::size_t n = 0;
         while (n < committed_at_.size() - 1 && !stop.stop_requested()) {
           auto due = start + std::chrono::microseconds(static_cast<std::int64_t>(static_cast<double>(n) * 1e6 / rate));
           std::this_thread::sleep_until(due);
-          db.conn().exec("BEGIN");
-          std::size_t k = 0;
-          for (; k < static_cast<std::size_t>(per_tick) && n + k < committed_at_.size() - 1; ++k) {
-            auto v = text_values(s, first_ + static_cast<std::int64_t>(n + k), 0);
-            std::vector<std::optional<std::string>> params;
-            for (std::size_t i = 0; i < v.size(); ++i)
-              if (!now_[i]) params.emplace_back(v[i]);
-            db.conn().exec_params(sql_, params);
-          }
-          db.conn().exec("COMMIT");
+          const auto k = std::min(static_cast<std::size_t>(per_tick), committed_at_.size() - 1 - n);
+          out->append(first_ + static_cast<std::int64_t>(n), k);
           auto t = clock::now().time_since_epoch().count();
           for (std::size_t i = 0; i < k; ++i) committed_at_[n + i] = t;
           n += k;
@@ -114,8 +98,6 @@ class steady_writer {
  private:
   std::int64_t first_;
   std::vector<std::atomic<std::int64_t>> committed_at_;
-  std::vector<bool> now_;
-  std::string sql_;
   std::atomic<std::size_t> written_{0};
   std::atomic<bool> done_{false};
   std::string error_;
@@ -151,9 +133,10 @@ kafka::consumer reader_at_end(const std::string& bootstrap, const std::string& t
 
 std::string source_topic_name(const std::string& table) { return sanitized(pg::parse_table_name(table).table); }
 
-run_figures run_source(const source_plan& plan, const std::string& table, const std::string& topic_prefix,
-                       pg_target& db, progress& bar) {
+run_figures run_source(const source_plan& plan, const std::map<std::string, std::string>& overrides,
+                       const std::string& table, const std::string& topic_prefix, target& db, progress& bar) {
   auto values = plan.config;
+  for (const auto& [k, v] : overrides) values[k] = v;
   const auto offsets = std::filesystem::temp_directory_path() / fmt::format("sluice-bench-{}-offsets.json", ::getpid());
   std::filesystem::remove(offsets);
   values["name"] = topic_prefix + "source";
@@ -174,9 +157,14 @@ run_figures run_source(const source_plan& plan, const std::string& table, const 
   kafka::ensure_embedded_topic(kafka::resolve_bootstrap({{"bootstrap.servers", bootstrap}}), topic, plan.partitions);
 
   run_figures f;
+  f.settings = overrides;
   f.table = table;
+  f.topic = topic;
   const std::uint64_t rows = *db.rows(table);
-  bar.phase(fmt::format("initial load of {} rows from {} into topic {}", rows, table, topic));
+  std::string point;
+  for (const auto& [k, v] : overrides) point += " " + k + "=" + v;
+  bar.phase(fmt::format("initial load of {} rows from {} into topic {}{}", rows, table, topic,
+                        point.empty() ? "" : " (" + point.substr(1) + ")"));
   reset_peak_rss();
   source::source_connector c(cfg);
   session_sampler sessions(db.open_another(), application_name(cfg));
@@ -205,6 +193,8 @@ run_figures run_source(const source_plan& plan, const std::string& table, const 
       if (now_acked != acked) last_change = clock::now();
       acked = now_acked;
       if (auto pool = c.pool()) f.connections = std::max(f.connections, static_cast<int>(pool->counters().open));
+      if (auto pool = c.odbc_connections())
+        f.connections = std::max(f.connections, static_cast<int>(pool->counters().open));
       if (started && timeline && clock::now() >= next_sample) {
         f.timeline.push_back({since(t0), acked});
         next_sample += std::chrono::milliseconds(250);
@@ -230,7 +220,7 @@ run_figures run_source(const source_plan& plan, const std::string& table, const 
   if (plan.cdc_seconds > 0) {
     auto reader = reader_at_end(kafka::resolve_bootstrap({{"bootstrap.servers", bootstrap}}), topic);
     std::vector<std::string> now_columns = cfg.get_list("timestamp.column.name");
-    steady_writer writer(db.conninfo(), table, plan.columns, now_columns, db.max_key(table, plan.columns) + 1,
+    steady_writer writer(db.open_appender(table, plan.columns, now_columns), db.max_key(table, plan.columns) + 1,
                          plan.cdc_rate, plan.cdc_seconds);
     bar.phase(fmt::format("steady phase: {:.0f} rows/s committed for {:.0f} s, delay until each is in Kafka",
                           plan.cdc_rate, plan.cdc_seconds));

@@ -1,17 +1,17 @@
 #pragma once
 // One measured run of a source pipeline, as `sluice run` runs it: the initial load of every row
 // of the table (from the first row read to the last one acknowledged by the broker), then a
-// steady write load into the same table while a reader of the topic notes, per row, the delay
-// from its commit to its arrival in Kafka.
+// steady write load into the same table (target::open_appender, on any family) while a reader
+// of the topic notes, per row, the delay from its commit to its arrival in Kafka.
 // Thread-safety: a plain function; it runs the connector, a writer and a reader and joins them.
 #include <cstdint>
 #include <map>
 #include <string>
 
-#include "benchkit/pg_target.hpp"
 #include "benchkit/progress.hpp"
 #include "benchkit/report.hpp"
 #include "benchkit/shape.hpp"
+#include "benchkit/target.hpp"
 
 namespace sluice::benchkit {
 
@@ -27,10 +27,11 @@ struct source_plan {
 // The topic a source writes `table` to, after its prefix (as source_connector names it).
 std::string source_topic_name(const std::string& table);
 
-// Connector config = plan.config + {name, topic.prefix, table.whitelist = table, offsets file};
-// mode defaults to incrementing on the key column. Throws sluice::error when the config is
-// invalid, the connector fails or progress stops.
-run_figures run_source(const source_plan& plan, const std::string& table, const std::string& topic_prefix,
-                       pg_target& db, progress& bar);
+// Connector config = plan.config + overrides (a sweep point) + {name, topic.prefix,
+// table.whitelist = table, a fresh offsets file}; mode defaults to incrementing on the key
+// column. The table must exist; the rows it holds are the initial load. Throws sluice::error
+// when the config is invalid, the connector fails or progress stops.
+run_figures run_source(const source_plan& plan, const std::map<std::string, std::string>& overrides,
+                       const std::string& table, const std::string& topic_prefix, target& db, progress& bar);
 
 }  // namespace sluice::benchkit

@@ -1,6 +1,7 @@
-// `sluice bench` as users run it: a short run per mode against a real PostgreSQL, checking that
-// the counts in the report are the rows in the table and that --json and --html hold the same
-// figures; the refusal of a table holding data; the report's charts drawn by headless Chromium.
+// `sluice bench` as users run it: a short run per mode against a real PostgreSQL, MariaDB and
+// SQLite file, checking that the counts in the report are the rows in the table (and, for a
+// source, the records in its topic) and that --json and --html hold the same figures; sweeps;
+// the refusal of a table holding data; the report's charts drawn by headless Chromium.
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +14,8 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include "kafka/embedded_broker.hpp"
+#include "tests/support/kafka_helpers.hpp"
 #include "tests/support/mariadb_server.hpp"
 #include "tests/support/pg_server.hpp"
 #include "tests/support/sqlite_file.hpp"
@@ -22,6 +25,7 @@ namespace {
 
 namespace json = boost::json;
 using sluice::testing::pg_server;
+using namespace std::chrono_literals;
 
 struct outcome {
   int code = -1;
@@ -257,6 +261,9 @@ TEST_F(Bench, SinkOnMariaDbUpsertsThroughOdbcAgainstLoadData) {
   const auto& run = report.at("runs").as_array()[0].as_object();
   EXPECT_EQ(run.at("rows_in_table").as_int64(), run.at("rows_expected").as_int64());
   EXPECT_EQ(*maria.query(db, "SELECT COUNT(*) FROM m_ups")[0][0], std::to_string(run.at("rows_in_table").as_int64()));
+  // The sink's sessions in the processlist, not the bench's own (its target, sampler).
+  EXPECT_GE(run.at("server_sessions").as_int64(), 1);
+  EXPECT_LE(run.at("server_sessions").as_int64(), run.at("connections").as_int64());
   EXPECT_EQ(*maria.query(db, "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND "
                             "table_name LIKE '%sluice_ceiling%'")[0][0],
             "0")
@@ -272,19 +279,113 @@ TEST_F(Bench, SinkOnSqliteInsertsAgainstAPreparedInsertCeiling) {
   const auto& run = report.at("runs").as_array()[0].as_object();
   EXPECT_EQ(run.at("rows_in_table").as_int64(), 2000 + run.at("latency").at("count").as_int64());
   EXPECT_EQ(*file.query("SELECT COUNT(*) FROM s_ins")[0][0], std::to_string(run.at("rows_in_table").as_int64()));
+  EXPECT_EQ(run.at("server_sessions"), "n/a (embedded)");
+  EXPECT_NE(r.err.find("server sessions n/a (embedded)"), std::string::npos) << r.err;
 }
 
 TEST_F(Bench, RefusesWhatItCannotMeasureClearly) {
   sluice::testing::sqlite_file file;
-  auto source = run({SLUICE_BIN, "bench", "source", "--url", file.jdbc_url(), "--table", "t"}, dir_.path());
-  EXPECT_NE(source.code, 0);
-  EXPECT_NE(source.err.find("measures PostgreSQL so far"), std::string::npos) << source.err;
-  auto odbc = run({SLUICE_BIN, "bench", "sink", "--url", "odbc:Driver={SQL Server};Server=nowhere", "--table", "t"},
-                  dir_.path());
-  EXPECT_NE(odbc.code, 0);
-  EXPECT_NE(odbc.err.find("sluice bench sink measures PostgreSQL, MariaDB/MySQL and SQLite"), std::string::npos)
-      << odbc.err;
+  // An odbc: URL does not say which database family's ceiling to measure.
+  for (std::string kind : {"sink", "source"}) {
+    auto r = run({SLUICE_BIN, "bench", kind, "--url", "odbc:Driver={SQLite3};Database=" + file.path().string(),
+                  "--table", "t"},
+                 dir_.path());
+    EXPECT_NE(r.code, 0) << kind;
+    EXPECT_NE(r.err.find("sluice bench " + kind + " measures PostgreSQL, MariaDB/MySQL and SQLite"), std::string::npos)
+        << r.err;
+  }
   EXPECT_EQ(*file.query("SELECT COUNT(*) FROM sqlite_master")[0][0], "0") << "nothing created";
+}
+
+// A source run on an ODBC dialect, its topic on a broker of the test's own so the records can be
+// counted after the bench (and its embedded broker) ended.
+class BenchSource : public Bench {
+ protected:
+  json::object source(const std::string& url, const std::string& table, const std::filesystem::path& html) {
+    auto r = bench({"source", "--url", url, "--table", table, "--rows", "3000", "--cdc-rate", "100", "--cdc-seconds",
+                    "1", "--bootstrap", broker_.bootstrap_servers(), "--json", "--html", html.string()});
+    err_ = r.err;
+    return json::parse(r.out).as_object();
+  }
+  // The records in `topic`, reading one more than expected so that a duplicate shows.
+  std::size_t records_in(const json::object& run) {
+    const auto topic = json::value_to<std::string>(run.at("topic"));
+    const auto expected = static_cast<std::size_t>(run.at("rows_in_table").as_int64());
+    return sluice::testing::read_topic(broker_.bootstrap_servers(), topic, expected + 1, 3s).size();
+  }
+  void expect_source_figures(const json::object& report, const std::filesystem::path& html, std::uint64_t in_table) {
+    const auto& run = report.at("runs").as_array()[0].as_object();
+    EXPECT_EQ(run.at("records").as_int64(), 3000) << "the initial load";
+    EXPECT_GT(run.at("latency").at("count").as_int64(), 0);
+    EXPECT_EQ(run.at("rows_in_table").as_int64(), run.at("rows_expected").as_int64());
+    EXPECT_EQ(run.at("rows_in_table").as_int64(), 3000 + run.at("latency").at("count").as_int64())
+        << "every row written in the steady phase reached Kafka";
+    EXPECT_EQ(static_cast<std::uint64_t>(run.at("rows_in_table").as_int64()), in_table);
+    EXPECT_EQ(records_in(run), in_table) << "each row once in the topic";
+    EXPECT_GT(run.at("rows_per_s").to_number<double>(), 0);
+    EXPECT_GE(run.at("connections").as_int64(), 1);
+    EXPECT_GT(report.at("ceiling").at("rows_per_s").to_number<double>(), 0);
+    EXPECT_EQ(report.at("ceiling").at("rows").as_int64(), 3000) << "the ceiling reads every row";
+    EXPECT_EQ(embedded_report(slurp(html)), json::value(report));
+  }
+  sluice::kafka::embedded_broker broker_{1, 4};
+  std::string err_;
+};
+
+TEST_F(BenchSource, OnMariaDbTheReportHoldsTheTablesRowsAndEveryRecordOfTheTopic) {
+  auto& maria = sluice::testing::mariadb_server::shared();
+  const auto db = maria.create_database("bsrc");
+  auto html = dir_.path() / "maria-source.html";
+  auto report = source(maria.jdbc_url(db), "m_src", html);
+  EXPECT_EQ(report.at("dialect"), "mysql");
+  EXPECT_NE(json::value_to<std::string>(report.at("ceiling").at("method")).find("mariadb client"), std::string::npos);
+  expect_source_figures(report, html, std::stoull(*maria.query(db, "SELECT COUNT(*) FROM m_src")[0][0]));
+  const auto& run = report.at("runs").as_array()[0].as_object();
+  // The connector's sessions, not the bench's own (its target, sampler and writer connections).
+  EXPECT_GE(run.at("server_sessions").as_int64(), 1);
+  EXPECT_LE(run.at("server_sessions").as_int64(), run.at("connections").as_int64());
+}
+
+TEST_F(BenchSource, OnSqliteTheReportHoldsTheFilesRowsAndEveryRecordOfTheTopic) {
+  sluice::testing::sqlite_file file;
+  auto html = dir_.path() / "sqlite-source.html";
+  auto report = source(file.jdbc_url(), "s_src", html);
+  EXPECT_EQ(report.at("dialect"), "sqlite");
+  EXPECT_NE(json::value_to<std::string>(report.at("ceiling").at("method")).find("sqlite3 C API"), std::string::npos);
+  expect_source_figures(report, html, std::stoull(*file.query("SELECT COUNT(*) FROM s_src")[0][0]));
+  const auto& run = report.at("runs").as_array()[0].as_object();
+  EXPECT_EQ(run.at("server_sessions"), "n/a (embedded)");
+  EXPECT_NE(err_.find("server sessions n/a (embedded)"), std::string::npos) << err_;
+  EXPECT_NE(slurp(html).find("1 / n/a (embedded)"), std::string::npos);
+}
+
+TEST_F(Bench, SourceSweepReadsTheTableIntoATopicPerPointAndRecommendsTheFastest) {
+  auto html = dir_.path() / "source-sweep.html";
+  auto r = bench({"source", "--url", url_, "--table", "ssw", "--rows", "4000", "--sweep", "batch.max.rows=200,4000",
+                  "--cdc-rate", "100", "--cdc-seconds", "0.5", "--json", "--html", html.string()});
+  auto report = json::parse(r.out).as_object();
+  const auto& runs = report.at("runs").as_array();
+  ASSERT_EQ(runs.size(), 2u);
+  std::size_t fastest = 0;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    EXPECT_EQ(runs[i].at("rows_in_table"), runs[i].at("rows_expected")) << i;
+    EXPECT_GT(runs[i].at("latency").at("count").as_int64(), 0) << i;
+    if (runs[i].at("rows_per_s").to_number<double>() > runs[fastest].at("rows_per_s").to_number<double>()) fastest = i;
+  }
+  expect_counts_match_table(runs[1].as_object(), db_);  // the last point saw the table as it is now
+  EXPECT_EQ(runs[0].at("settings").at("batch.max.rows"), "200");
+  EXPECT_EQ(runs[1].at("settings").at("batch.max.rows"), "4000");
+  EXPECT_NE(runs[0].at("topic"), runs[1].at("topic")) << "a fresh topic per point";
+  EXPECT_EQ(runs[0].at("records").as_int64(), 4000);
+  // The second point's initial load is every row there: the first point's steady rows too.
+  EXPECT_EQ(runs[1].at("records"), runs[0].at("rows_in_table"));
+  EXPECT_EQ(report.at("best").as_int64(), static_cast<std::int64_t>(fastest));
+  EXPECT_NE(r.err.find("recommended: batch.max.rows="), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("of what this database reads out"), std::string::npos) << r.err;
+
+  EXPECT_EQ(embedded_report(slurp(html)), json::value(report));
+  auto dom = rendered_dom(html, dir_.path());
+  EXPECT_NE(dom.find("data-charts=\"3\""), std::string::npos) << "throughput, delay and sweep charts";
 }
 
 }  // namespace

@@ -24,6 +24,14 @@ TEST(BenchOptions, SweepGridIsEveryCombinationWithTheLastKeyFastest) {
   EXPECT_EQ(grid[3], (std::vector<std::pair<std::string, std::string>>{{"batch.size", "5000"}, {"tasks.max", "1"}}));
 }
 
+TEST(BenchOptions, SourceSweepsBatchRowsAndTasks) {
+  auto o = parse_options({"source", "--url", "jdbc:sqlite:/tmp/x.db", "--table", "t", "--sweep",
+                          "batch.max.rows=1000,10000", "--sweep", "tasks.max=1,2"});
+  auto grid = sweep_grid(o);
+  ASSERT_EQ(grid.size(), 4u);
+  EXPECT_EQ(grid[1], (std::vector<std::pair<std::string, std::string>>{{"batch.max.rows", "1000"}, {"tasks.max", "2"}}));
+}
+
 TEST(BenchOptions, NoSweepIsOnePointAsConfigured) {
   auto o = parse_options({"sink", "--config", "c.json"});
   EXPECT_EQ(sweep_grid(o), (std::vector<std::vector<std::pair<std::string, std::string>>>{{}}));
@@ -43,6 +51,8 @@ TEST(BenchOptions, MistakesNameTheFlag) {
   EXPECT_NE(message({"sink", "--config", "c", "--updates", "2"}).find("--updates"), std::string::npos);
   EXPECT_NE(message({"sink", "--config", "c", "--mode", "merge"}).find("--mode"), std::string::npos);
   EXPECT_NE(message({"source", "--config", "c", "--updates", "0.1"}).find("sink options"), std::string::npos);
+  EXPECT_NE(message({"source", "--config", "c", "--mode", "upsert"}).find("sink options"), std::string::npos);
+  EXPECT_NE(message({"source", "--config", "c", "--sweep", "x"}).find("batch.max.rows"), std::string::npos);
   EXPECT_NE(message({"sink", "--config", "c", "--frobnicate"}).find("unknown flag"), std::string::npos);
   EXPECT_NE(message({"pipeline"}).find("sink or source"), std::string::npos);
 }
