@@ -49,7 +49,7 @@ done
 scols="id BIGINT NOT NULL PRIMARY KEY, name TEXT NOT NULL, amount DECIMAL(12,2) NOT NULL, placed_at DATETIME NOT NULL, paid BOOLEAN"
 for f in ceiling sink; do sqlite3 "$work/$f.db" "CREATE TABLE s_insert ($scols); CREATE TABLE s_upsert ($scols);"; done
 
-coproc KAFKA { "$bin/app/sluice" kafka --topic bench:16 2>"$work/kafka.log"; }
+coproc KAFKA { exec "$bin/app/sluice" kafka --topic bench:16 2>"$work/kafka.log"; }
 kafka_pid=$KAFKA_PID
 read -r bootstrap <&"${KAFKA[0]}"
 

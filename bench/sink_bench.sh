@@ -26,7 +26,7 @@ cols="id bigint PRIMARY KEY, name text NOT NULL, amount numeric(12,2) NOT NULL, 
 for t in copy_a target_b py_c s_insert s_upsert s_latency; do psql -c "CREATE TABLE $t ($cols)"; done
 psql -c "CREATE UNLOGGED TABLE stage_b (id bigint, name text, amount numeric(12,2), placed_at timestamptz, paid boolean)"
 
-coproc KAFKA { "$bin/app/sluice" kafka --topic bench:16 --topic latency:16 2>"$work/kafka.log"; }
+coproc KAFKA { exec "$bin/app/sluice" kafka --topic bench:16 --topic latency:16 2>"$work/kafka.log"; }
 kafka_pid=$KAFKA_PID
 read -r bootstrap <&"${KAFKA[0]}"
 

@@ -28,7 +28,7 @@ psql -c "COPY bench FROM '$work/rows.csv' (FORMAT csv)"
 psql -c "SELECT setval('bench_id_seq', (SELECT max(id) FROM bench))" >/dev/null
 psql -c "VACUUM ANALYZE bench"
 
-coproc KAFKA { "$bin/app/sluice" kafka --topic sl-bench:16 --topic replay:16 --topic py:16 --topic dl-live:4 2>"$work/kafka.log"; }
+coproc KAFKA { exec "$bin/app/sluice" kafka --topic sl-bench:16 --topic replay:16 --topic py:16 --topic dl-live:4 2>"$work/kafka.log"; }
 kafka_pid=$KAFKA_PID
 read -r bootstrap <&"${KAFKA[0]}"
 
