@@ -307,7 +307,7 @@ void odbc_writer::run_dml(odbc::connection& c, batch& b, table_group& g, const o
     kinds.push_back(d_->binding(cd));
     targets.push_back({kinds.back(), cd.family, cd.name});
   }
-  params_.reset(std::move(kinds));
+  params_.reset(std::move(kinds), c.utf8_params());
   std::vector<std::size_t> row_entry;  // array row → batch entry
   std::vector<const value*> fields;
   value_scratch scratch;
@@ -337,14 +337,27 @@ void odbc_writer::run_dml(odbc::connection& c, batch& b, table_group& g, const o
       return;
     }
     // Many rows per statement: full statements share one prepared form, the rest one more.
+    auto values_lists = [&](std::size_t lo, std::size_t hi) {
+      const std::string full = hi - lo >= per ? odbc::with_rows(d, per).sql : std::string();
+      for (; lo + per <= hi; lo += per) params_.execute_rows(c.prepared(full), lo, per);
+      if (lo < hi) {
+        const std::size_t rest = hi - lo;
+        if (rest == 1) params_.execute_rows(c.prepared(d.sql), lo, 1);
+        else params_.execute_rows(c.prepared(odbc::with_rows(d, rest).sql), lo, rest);
+      }
+    };
     const std::size_t rows = params_.rows();
-    const std::string full = rows >= per ? odbc::with_rows(d, per).sql : std::string();
-    std::size_t lo = 0;
-    for (; lo + per <= rows; lo += per) params_.execute_rows(c.prepared(full), lo, per);
-    if (lo < rows) {
-      const std::size_t rest = rows - lo;
-      if (rest == 1) params_.execute_rows(c.prepared(d.sql), lo, 1);
-      else params_.execute_rows(c.prepared(odbc::with_rows(d, rest).sql), lo, rest);
+    if (d.json_sql.empty()) {
+      values_lists(0, rows);
+      return;
+    }
+    // All rows in one JSON parameter (SQLite): the statement the driver compiles again on each
+    // execute stays short. Chunks bound the text; a chunk with a value JSON cannot carry
+    // exactly goes through VALUES lists.
+    constexpr std::size_t json_rows = 10000;
+    for (std::size_t lo = 0; lo < rows; lo += json_rows) {
+      const std::size_t hi = std::min(rows, lo + json_rows);
+      if (!params_.execute_json(c.prepared(d.json_sql), lo, hi - lo)) values_lists(lo, hi);
     }
   } catch (const error&) {
     if (auto r = params_.failed_row()) failed_entry_ = row_entry[*r];

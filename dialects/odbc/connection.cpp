@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -32,6 +33,28 @@ bool has_key(std::string_view conn, std::string_view key) {
     if ((before == 0 || l[before - 1] == ';') && after < l.size() && l[after] == '=') return true;
   }
   return false;
+}
+
+// The value of `key` in a connection string (the last one given), lower-cased.
+std::optional<std::string> key_value(std::string_view conn, std::string_view key) {
+  std::optional<std::string> found;
+  const std::string l = lower(conn);
+  std::size_t start = 0;
+  while (start <= l.size()) {
+    std::size_t end = l.find(';', start);
+    if (end == std::string::npos) end = l.size();
+    const std::string_view item(l.data() + start, end - start);
+    if (auto eq = item.find('='); eq != std::string_view::npos) {
+      auto trim = [](std::string_view v) {
+        while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+        while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+        return v;
+      };
+      if (trim(item.substr(0, eq)) == key) found = std::string(trim(item.substr(eq + 1)));
+    }
+    start = end + 1;
+  }
+  return found;
 }
 
 std::vector<std::string> session_sql(config::dialect d) {
@@ -251,6 +274,14 @@ std::unique_ptr<connection> connection::open(const connect_options& o) {
   }
   std::unique_ptr<connection> c(new connection(std::move(env), std::move(dbc), o));
   c->narrow_ = narrow;
+  // SQL_C_CHAR parameters are UTF-8 for the SQLite driver on Unix and are read in the session's
+  // character set by MariaDB Connector/ODBC; psqlODBC and unknown drivers read them in the
+  // process locale's encoding, so they keep UTF-16.
+  if (o.family == config::dialect::sqlite) c->utf8_params_ = true;
+  if (o.family == config::dialect::mysql) {
+    auto cs = key_value(effective_connection_string(o.connection_string, o.family), "charset");
+    c->utf8_params_ = cs && (*cs == "utf8mb4" || *cs == "utf8" || *cs == "utf8mb3");
+  }
   if (o.family == config::dialect::generic) {
     // An ANSI driver behind the wide calls gets Latin-1: a non-ASCII literal comes back changed.
     try {

@@ -125,6 +125,9 @@ class connection {
   const std::string& driver_name() const noexcept { return driver_name_; }
   // SQL text and catalog names go through the narrow (UTF-8) calls: the driver is ANSI-only.
   bool narrow() const noexcept { return narrow_; }
+  // Text parameters may be bound as UTF-8 (SQL_C_CHAR), saving two conversions per value:
+  // SQLite, and MariaDB/MySQL with a utf8/utf8mb4 CHARSET (the default sluice sets).
+  bool utf8_params() const noexcept { return utf8_params_; }
   std::string info_string(SQLUSMALLINT type);
   std::uint32_t info_uint(SQLUSMALLINT type);
   SQLHDBC raw() const noexcept { return dbc_.get(); }
@@ -148,6 +151,7 @@ class connection {
   bool in_tx_ = false;
   bool broken_ = false;
   bool narrow_ = false;
+  bool utf8_params_ = false;
 };
 
 // The connection string sluice uses for a family: the given one plus what the session needs

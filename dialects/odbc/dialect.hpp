@@ -48,6 +48,11 @@ struct dml {
   // Where the one `( ?, … )` row of an INSERT sits in `sql` (both 0 for other statements), so
   // with_rows() can repeat it.
   std::size_t tuple_begin = 0, tuple_end = 0;
+  // The same statement taking all its rows as one parameter: a JSON array of rows, each an
+  // array of the values of `params` in order (empty when the dialect has no such form). Used
+  // where the driver compiles a statement again on every execute (SQLite): one short statement
+  // per batch instead of a long VALUES list per thousand rows.
+  std::string json_sql;
 };
 
 // `one_row` (an INSERT or upsert of one row) as a statement of `rows` rows, VALUES (…), (…), …;

@@ -1,8 +1,10 @@
 #include "dialects/odbc/param_array.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
+#include <fmt/format.h>
 #include <sqlext.h>
 
 #include "dialects/odbc/connection.hpp"
@@ -10,7 +12,8 @@
 
 namespace sluice::odbc {
 
-void param_array::reset(std::vector<bind_as> kinds) {
+void param_array::reset(std::vector<bind_as> kinds, bool utf8_text) {
+  utf8_ = utf8_text;
   cols_.assign(kinds.size(), {});
   for (std::size_t i = 0; i < kinds.size(); ++i) cols_[i].kind = kinds[i];
   rows_ = 0;
@@ -33,7 +36,7 @@ void param_array::add_row() {
     switch (c.kind) {
       case bind_as::int64: c.ints.push_back(0); break;
       case bind_as::float64: c.doubles.push_back(0); break;
-      case bind_as::text: c.spans.emplace_back(c.text.size(), 0); break;
+      case bind_as::text: c.spans.emplace_back(utf8_ ? c.bytes.size() : c.text.size(), 0); break;
       case bind_as::binary: c.spans.emplace_back(c.bytes.size(), 0); break;
     }
     c.ind.push_back(SQL_NULL_DATA);
@@ -48,7 +51,8 @@ void param_array::drop_last_row() {
       case bind_as::int64: c.ints.pop_back(); break;
       case bind_as::float64: c.doubles.pop_back(); break;
       case bind_as::text:
-        c.text.resize(c.spans.back().first);
+        if (utf8_) c.bytes.resize(c.spans.back().first);
+        else c.text.resize(c.spans.back().first);
         c.spans.pop_back();
         break;
       case bind_as::binary:
@@ -78,7 +82,14 @@ void param_array::set_double(std::size_t col, double v) {
 void param_array::set_text(std::size_t col, std::string_view utf8) {
   auto& c = cols_[col];
   auto& span = c.spans.back();
-  c.text.resize(span.first);  // a cell set twice keeps only its last value
+  if (utf8_) {
+    c.bytes.resize(span.first);  // a cell set twice keeps only its last value
+    append_utf8(c.bytes, utf8);
+    span.second = c.bytes.size() - span.first;
+    c.ind.back() = static_cast<SQLLEN>(span.second);
+    return;
+  }
+  c.text.resize(span.first);
   append_utf16(c.text, utf8);
   span.second = c.text.size() - span.first;
   c.ind.back() = static_cast<SQLLEN>(span.second * sizeof(char16_t));
@@ -97,7 +108,7 @@ namespace {
 
 // Binds parameter `p` of kind `kind` to `data` (an array element or the first of a column-wise
 // array of `buffer_bytes`-wide elements); `units` is the longest value in characters / bytes.
-void bind_param(statement& s, SQLUSMALLINT p, bind_as kind, void* data, std::size_t units,
+void bind_param(statement& s, SQLUSMALLINT p, bind_as kind, bool utf8, void* data, std::size_t units,
                 SQLLEN buffer_bytes, SQLLEN* ind) {
   SQLRETURN rc = SQL_SUCCESS;
   units = std::max<std::size_t>(units, 1);
@@ -111,6 +122,11 @@ void bind_param(statement& s, SQLUSMALLINT p, bind_as kind, void* data, std::siz
                             sizeof(double), ind);
       break;
     case bind_as::text:
+      if (utf8) {
+        rc = SQLBindParameter(s.raw(), p, SQL_PARAM_INPUT, SQL_C_CHAR,
+                              units > 8000 ? SQL_LONGVARCHAR : SQL_VARCHAR, units, 0, data, buffer_bytes, ind);
+        break;
+      }
       rc = SQLBindParameter(s.raw(), p, SQL_PARAM_INPUT, SQL_C_WCHAR,
                             units > 4000 ? SQL_WLONGVARCHAR : SQL_WVARCHAR, units, 0, data, buffer_bytes, ind);
       break;
@@ -129,26 +145,26 @@ void param_array::bind_chunk(statement& s, std::size_t lo, std::size_t n) {
     auto& c = cols_[i];
     const auto p = static_cast<SQLUSMALLINT>(i + 1);
     if (c.kind == bind_as::int64) {
-      bind_param(s, p, c.kind, &c.ints[lo], 0, 0, &c.ind[lo]);
+      bind_param(s, p, c.kind, false, &c.ints[lo], 0, 0, &c.ind[lo]);
       continue;
     }
     if (c.kind == bind_as::float64) {
-      bind_param(s, p, c.kind, &c.doubles[lo], 0, 0, &c.ind[lo]);
+      bind_param(s, p, c.kind, false, &c.doubles[lo], 0, 0, &c.ind[lo]);
       continue;
     }
-    const bool text = c.kind == bind_as::text;
-    const std::size_t unit = text ? sizeof(char16_t) : 1;
+    const bool wide = c.kind == bind_as::text && !utf8_;
+    const std::size_t unit = wide ? sizeof(char16_t) : 1;
     std::size_t longest = 1;
     for (std::size_t r = lo; r < lo + n; ++r) longest = std::max(longest, c.spans[r].second);
     c.width = longest * unit;
     c.packed.resize(c.width * n);
     for (std::size_t r = 0; r < n; ++r) {
       const auto [off, len] = c.spans[lo + r];
-      const void* src = text ? static_cast<const void*>(c.text.data() + off)
+      const void* src = wide ? static_cast<const void*>(c.text.data() + off)
                              : static_cast<const void*>(c.bytes.data() + off);
       if (len) std::memcpy(c.packed.data() + r * c.width, src, len * unit);
     }
-    bind_param(s, p, c.kind, c.packed.data(), longest, static_cast<SQLLEN>(c.width), &c.ind[lo]);
+    bind_param(s, p, c.kind, utf8_, c.packed.data(), longest, static_cast<SQLLEN>(c.width), &c.ind[lo]);
   }
 }
 
@@ -163,7 +179,7 @@ std::int64_t param_array::execute(statement& s, std::size_t max_chunk_bytes) {
     }
     std::size_t longest = 1;
     for (const auto& sp : c.spans) longest = std::max(longest, sp.second);
-    row_bytes += longest * (c.kind == bind_as::text ? 2 : 1);
+    row_bytes += longest * (c.kind == bind_as::text && !utf8_ ? 2 : 1);
   }
   std::size_t chunk = std::clamp<std::size_t>(max_chunk_bytes / std::max<std::size_t>(row_bytes, 1), 1, rows_);
   // The SQLite ODBC driver (0.9998) takes the length of every binary cell of an array from its
@@ -229,21 +245,124 @@ std::int64_t param_array::execute_rows(statement& s, std::size_t lo, std::size_t
       auto& c = cols_[i];
       const auto p = static_cast<SQLUSMALLINT>(r * cols_.size() + i + 1);
       switch (c.kind) {
-        case bind_as::int64: bind_param(s, p, c.kind, &c.ints[row], 0, 0, &c.ind[row]); break;
-        case bind_as::float64: bind_param(s, p, c.kind, &c.doubles[row], 0, 0, &c.ind[row]); break;
+        case bind_as::int64: bind_param(s, p, c.kind, false, &c.ints[row], 0, 0, &c.ind[row]); break;
+        case bind_as::float64: bind_param(s, p, c.kind, false, &c.doubles[row], 0, 0, &c.ind[row]); break;
         case bind_as::text: {
           const auto [off, len] = c.spans[row];
-          bind_param(s, p, c.kind, c.text.data() + off, len, static_cast<SQLLEN>(len * sizeof(char16_t)), &c.ind[row]);
+          if (utf8_)
+            bind_param(s, p, c.kind, true, c.bytes.data() + off, len, static_cast<SQLLEN>(len), &c.ind[row]);
+          else
+            bind_param(s, p, c.kind, false, c.text.data() + off, len,
+                       static_cast<SQLLEN>(len * sizeof(char16_t)), &c.ind[row]);
           break;
         }
         case bind_as::binary: {
           const auto [off, len] = c.spans[row];
-          bind_param(s, p, c.kind, c.bytes.data() + off, len, static_cast<SQLLEN>(len), &c.ind[row]);
+          bind_param(s, p, c.kind, false, c.bytes.data() + off, len, static_cast<SQLLEN>(len), &c.ind[row]);
           break;
         }
       }
     }
   }
+  SQLRETURN rc = SQLExecute(s.raw());
+  if (!SQL_SUCCEEDED(rc) && rc != SQL_NO_DATA) {
+    try {
+      s.fail("batch write failed");
+    } catch (...) {
+      s.close_cursor();
+      s.reset_params();
+      throw;
+    }
+  }
+  SQLLEN count = 0;
+  std::int64_t affected = 0;
+  if (rc != SQL_NO_DATA && SQL_SUCCEEDED(SQLRowCount(s.raw(), &count)) && count > 0) affected = count;
+  s.close_cursor();
+  s.reset_params();
+  return affected;
+}
+
+namespace {
+
+// Appends `v` as a JSON string; false when it holds NUL (SQLite's JSON text would end there).
+bool put_json_string(std::string& out, std::string_view v) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out += '"';
+  std::size_t plain = 0;  // start of the run of bytes that need no escape
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const auto c = static_cast<unsigned char>(v[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    if (c == 0) return false;
+    out.append(v.data() + plain, i - plain);
+    plain = i + 1;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        out += "\\u00";
+        out += hex[c >> 4];
+        out += hex[c & 15];
+    }
+  }
+  out.append(v.data() + plain, v.size() - plain);
+  out += '"';
+  return true;
+}
+
+}  // namespace
+
+std::optional<std::int64_t> param_array::execute_json(statement& s, std::size_t lo, std::size_t n) {
+  failed_row_.reset();
+  if (!utf8_) return std::nullopt;
+  for (const auto& c : cols_)
+    if (c.kind == bind_as::binary) return std::nullopt;
+  json_.clear();
+  json_ += '[';
+  char num[32];
+  for (std::size_t r = lo; r < lo + n; ++r) {
+    json_ += r > lo ? ",[" : "[";
+    for (std::size_t i = 0; i < cols_.size(); ++i) {
+      const auto& c = cols_[i];
+      if (i) json_ += ',';
+      if (c.ind[r] == SQL_NULL_DATA) {
+        json_ += "null";
+        continue;
+      }
+      switch (c.kind) {
+        case bind_as::int64: {
+          auto end = fmt::format_to(num, "{}", c.ints[r]);
+          json_.append(num, end);
+          break;
+        }
+        case bind_as::float64: {
+          const double d = c.doubles[r];
+          if (!std::isfinite(d)) return std::nullopt;
+          auto end = fmt::format_to(num, "{}", d);  // shortest text that reads back the same
+          json_.append(num, end);
+          // "5" would come back an INTEGER; the bound double is a REAL.
+          if (std::find_if(num, end, [](char ch) { return ch == '.' || ch == 'e'; }) == end) json_ += ".0";
+          break;
+        }
+        case bind_as::text: {
+          const auto [off, len] = c.spans[r];
+          if (!put_json_string(json_, std::string_view(c.bytes).substr(off, len))) return std::nullopt;
+          break;
+        }
+        case bind_as::binary: return std::nullopt;
+      }
+    }
+    json_ += ']';
+  }
+  json_ += ']';
+  s.reset_params();
+  SQLSetStmtAttr(s.raw(), SQL_ATTR_PARAMSET_SIZE, reinterpret_cast<SQLPOINTER>(1), 0);
+  SQLSetStmtAttr(s.raw(), SQL_ATTR_PARAM_STATUS_PTR, nullptr, 0);
+  SQLSetStmtAttr(s.raw(), SQL_ATTR_PARAMS_PROCESSED_PTR, nullptr, 0);
+  SQLLEN ind = static_cast<SQLLEN>(json_.size());
+  bind_param(s, 1, bind_as::text, true, json_.data(), json_.size(), ind, &ind);
   SQLRETURN rc = SQLExecute(s.raw());
   if (!SQL_SUCCEEDED(rc) && rc != SQL_NO_DATA) {
     try {

@@ -3,7 +3,8 @@
 // (SQL_ATTR_PARAMSET_SIZE, SQL_PARAM_BIND_BY_COLUMN), not a statement per row.
 //
 // Rows are appended cell by cell into per-column storage (integers and doubles in arrays, text
-// as UTF-16 and bytes in one arena per column), then packed into the fixed-width buffers ODBC's
+// as UTF-16 — or UTF-8 where the connection allows, see connection::utf8_params — and bytes in
+// one arena per column), then packed into the fixed-width buffers ODBC's
 // column-wise binding wants when executed. Long values would make every row as wide as the
 // longest one, so execute() splits the rows into chunks whose buffers stay under a byte budget.
 //
@@ -34,8 +35,9 @@ class statement;
 
 class param_array {
  public:
-  // New shape: one column per kind, no rows.
-  void reset(std::vector<bind_as> kinds);
+  // New shape: one column per kind, no rows. `utf8_text`: text cells are bound as UTF-8
+  // (SQL_C_CHAR) instead of UTF-16 (SQL_C_WCHAR).
+  void reset(std::vector<bind_as> kinds, bool utf8_text = false);
   // Keeps the shape and capacity, drops the rows.
   void clear_rows();
   // Starts a row whose cells are NULL until set.
@@ -61,6 +63,11 @@ class param_array {
   // Executes `s`, a statement of `n` rows (dml with_rows), once with rows [lo, lo + n): parameter
   // r * columns() + i + 1 is column i of row lo + r. A failure names no row (the caller bisects).
   std::int64_t execute_rows(statement& s, std::size_t lo, std::size_t n);
+  // Executes `s`, a statement taking its rows as one JSON parameter (dml::json_sql), once with
+  // rows [lo, lo + n) rendered as [[cell, …], …]. Returns nullopt without executing when a cell
+  // has no exact JSON form (bytes, a non-finite double, text holding NUL) or text is not UTF-8
+  // (reset's utf8_text): the caller then uses execute_rows. A failure names no row.
+  std::optional<std::int64_t> execute_json(statement& s, std::size_t lo, std::size_t n);
 
  private:
   struct column {
@@ -68,7 +75,7 @@ class param_array {
     std::vector<std::int64_t> ints;
     std::vector<double> doubles;
     std::u16string text;                               // arena of text cells
-    std::string bytes;                                 // arena of binary cells
+    std::string bytes;                                 // arena of binary (and UTF-8 text) cells
     std::vector<std::pair<std::size_t, std::size_t>> spans;  // per row: offset, length in units
     std::vector<SQLLEN> ind;                           // per row: SQL_NULL_DATA or byte length
     std::vector<char> packed;                          // fixed-width buffer of one chunk
@@ -81,6 +88,8 @@ class param_array {
   std::vector<SQLUSMALLINT> status_;
   SQLULEN processed_ = 0;
   std::optional<std::size_t> failed_row_;
+  bool utf8_ = false;
+  std::string json_;  // execute_json's parameter, capacity kept across batches
 };
 
 }  // namespace sluice::odbc

@@ -118,91 +118,126 @@ void put_binary(param_array& a, std::size_t col, const value& v, const param_tar
   }
 }
 
-// The text of `v` for a column of family t.family.
-std::string text_for(const value& v, const param_target& t) {
+// decimal_value::to_string, appended.
+void append_decimal(std::string& out, const decimal_value& d) {
+  std::string_view digits = d.unscaled;
+  const bool neg = !digits.empty() && digits[0] == '-';
+  if (neg) digits.remove_prefix(1);
+  if (digits.empty()) digits = "0";
+  if (neg) out += '-';
+  if (d.scale <= 0) {
+    out += digits;
+    out.append(static_cast<std::size_t>(-d.scale), '0');
+    return;
+  }
+  const auto s = static_cast<std::size_t>(d.scale);
+  if (digits.size() <= s) {
+    out += "0.";
+    out.append(s - digits.size(), '0');
+    out += digits;
+    return;
+  }
+  out += digits.substr(0, digits.size() - s);
+  out += '.';
+  out += digits.substr(digits.size() - s);
+}
+
+// Appends the text of `v` for a column of family t.family to `out`.
+void text_for(std::string& out, const value& v, const param_target& t) {
   using cf = column_family;
   switch (t.family) {
     case cf::boolean:
       switch (v.index()) {
-        case 1: return std::get<bool>(v) ? "1" : "0";
+        case 1: out += std::get<bool>(v) ? "1" : "0"; return;
         case 2: {
           const auto n = std::get<std::int64_t>(v);
           if (n != 0 && n != 1) reject(t, v, "is neither 0 nor 1", "22003");
-          return n ? "1" : "0";
+          out += n ? "1" : "0";
+          return;
         }
         case 4: {
           auto b = pg::parse_bool(std::get<std::string>(v));
           if (!b) reject(t, v, "is not a boolean (true/false/1/0/yes/no)", "22018");
-          return *b ? "1" : "0";
+          out += *b ? "1" : "0";
+          return;
         }
         default: wrong_type(t, v);
       }
     case cf::date:
       switch (v.index()) {
-        case 7: return format_date(std::get<date_value>(v).days);
+        case 7: append_date(out, std::get<date_value>(v).days); return;
         case 9: {
           const auto us = std::get<timestamp_value>(v).micros;
           const auto days = us / 86400000000LL - (us % 86400000000LL < 0 ? 1 : 0);
-          return format_date(static_cast<std::int32_t>(days));
+          append_date(out, static_cast<std::int32_t>(days));
+          return;
         }
         case 4: {
           auto p = pg::parse_date(std::get<std::string>(v));
           if (!p || p->infinity) reject(t, v, "is not a date (YYYY-MM-DD)", "22007");
-          return format_date(static_cast<std::int32_t>(p->value));
+          append_date(out, static_cast<std::int32_t>(p->value));
+          return;
         }
         default: wrong_type(t, v);
       }
     case cf::time:
       switch (v.index()) {
-        case 8: return format_time(std::get<time_value>(v).micros);
+        case 8: append_time(out, std::get<time_value>(v).micros); return;
         case 4: {
           auto p = pg::parse_time(std::get<std::string>(v));
           if (!p) reject(t, v, "is not a time of day (HH:MM:SS[.ffffff])", "22007");
-          return format_time(*p);
+          append_time(out, *p);
+          return;
         }
         default: wrong_type(t, v);
       }
     case cf::timestamp:
       switch (v.index()) {
-        case 9: return format_timestamp(std::get<timestamp_value>(v).micros);
-        case 7: return format_date(std::get<date_value>(v).days) + " 00:00:00";
+        case 9: append_timestamp(out, std::get<timestamp_value>(v).micros); return;
+        case 7:
+          append_date(out, std::get<date_value>(v).days);
+          out += " 00:00:00";
+          return;
         case 4: {
           auto p = pg::parse_timestamp(std::get<std::string>(v));
           if (!p || p->infinity)
             reject(t, v, "is not an ISO-8601 timestamp (YYYY-MM-DDTHH:MM:SS[.ffffff][Z|±HH:MM])", "22007");
-          return format_timestamp(p->value);
+          append_timestamp(out, p->value);
+          return;
         }
         default: wrong_type(t, v);
       }
     case cf::decimal:
       switch (v.index()) {
-        case 2: return std::to_string(std::get<std::int64_t>(v));
+        case 2: out += std::to_string(std::get<std::int64_t>(v)); return;
         case 3: {
           const double d = std::get<double>(v);
           if (!std::isfinite(d)) reject(t, v, "is not finite", "22003");
-          return double_text(d);
+          out += double_text(d);
+          return;
         }
-        case 4: return std::get<std::string>(v);
-        case 6: return std::get<decimal_value>(v).to_string();
+        case 4: out += std::get<std::string>(v); return;
+        case 6: append_decimal(out, std::get<decimal_value>(v)); return;
         default: wrong_type(t, v);
       }
     default: break;
   }
   // Text-like columns take every value in its text form.
   switch (v.index()) {
-    case 1: return std::get<bool>(v) ? "true" : "false";
-    case 2: return std::to_string(std::get<std::int64_t>(v));
-    case 3: return double_text(std::get<double>(v));
-    case 4: return std::get<std::string>(v);
+    case 1: out += std::get<bool>(v) ? "true" : "false"; return;
+    case 2: out += std::to_string(std::get<std::int64_t>(v)); return;
+    case 3: out += double_text(std::get<double>(v)); return;
+    case 4: out += std::get<std::string>(v); return;
     case 5: {
       const auto& b = std::get<bytes_value>(v).data;
       if (!valid_utf8(b)) reject(t, v, "are not UTF-8 text", "22021");
-      return b;
+      out += b;
+      return;
     }
-    case 6: return std::get<decimal_value>(v).to_string();
-    case 7: return format_date(std::get<date_value>(v).days);
-    case 8: return format_time(std::get<time_value>(v).micros);
-    case 9: return format_timestamp(std::get<timestamp_value>(v).micros);
+    case 6: append_decimal(out, std::get<decimal_value>(v)); return;
+    case 7: append_date(out, std::get<date_value>(v).days); return;
+    case 8: append_time(out, std::get<time_value>(v).micros); return;
+    case 9: append_timestamp(out, std::get<timestamp_value>(v).micros); return;
     default: wrong_type(t, v);
   }
 }
@@ -235,7 +270,11 @@ void put_value(param_array& a, std::size_t col, const value* v, const param_targ
         a.set_text(col, std::get<std::string>(*v));
         return;
       }
-      a.set_text(col, text_for(*v, t));
+      // Formatted into one buffer per thread: no allocation per value.
+      thread_local std::string scratch;
+      scratch.clear();
+      text_for(scratch, *v, t);
+      a.set_text(col, scratch);
       return;
     }
   }

@@ -51,6 +51,28 @@ class sqlite_dialect final : public dialect {
 
   bool same_column(std::string_view a, std::string_view b) const override { return iequal_ascii(a, b); }
 
+  void adapt(connection& c) override {
+    // json_each and json_extract come with SQLite's JSON functions (built in since 3.38,
+    // optional before): without them every batch goes through VALUES lists.
+    try {
+      auto r = c.query("SELECT json_extract(j.value, '$[0]') FROM json_each('[[7]]') AS j");
+      json_rows_ = !r.empty() && !r[0].empty() && r[0][0] == "7";
+    } catch (const sluice::error&) {
+      json_rows_ = false;
+    }
+  }
+
+  dml insert_sql(const table_id& t, const std::vector<std::string>& cols) const override {
+    dml d = dialect::insert_sql(t, cols);
+    if (!json_rows_) return d;
+    // WHERE true: an INSERT … SELECT followed by ON CONFLICT needs it to parse.
+    d.json_sql = "INSERT INTO " + render_table(t) + " (" + column_list(cols) + ") SELECT ";
+    for (std::size_t i = 0; i < cols.size(); ++i)
+      d.json_sql += fmt::format("{}json_extract(j.value, '$[{}]')", i ? ", " : "", i);
+    d.json_sql += " FROM json_each(?) AS j WHERE true";
+    return d;
+  }
+
   std::string sql_type(const field_schema& f, const column_role&) const override {
     switch (f.logical) {
       // NUMERIC affinity: exact for integers, 15 significant digits otherwise (SQLite has no
@@ -144,16 +166,18 @@ class sqlite_dialect final : public dialect {
                  std::size_t key_count) const override {
     dml d = insert_sql(t, cols);
     std::vector<std::string> keys(cols.begin(), cols.begin() + static_cast<std::ptrdiff_t>(key_count));
-    d.sql += " ON CONFLICT (" + column_list(keys) + ") DO ";
+    std::string tail = " ON CONFLICT (" + column_list(keys) + ") DO ";
     if (cols.size() == key_count) {
-      d.sql += "NOTHING";
-      return d;
+      tail += "NOTHING";
+    } else {
+      tail += "UPDATE SET ";
+      for (std::size_t i = key_count; i < cols.size(); ++i) {
+        const auto q = quote(cols[i]);
+        tail += (i > key_count ? ", " : "") + q + " = excluded." + q;
+      }
     }
-    d.sql += "UPDATE SET ";
-    for (std::size_t i = key_count; i < cols.size(); ++i) {
-      const auto q = quote(cols[i]);
-      d.sql += (i > key_count ? ", " : "") + q + " = excluded." + q;
-    }
+    d.sql += tail;
+    if (!d.json_sql.empty()) d.json_sql += tail;
     return d;
   }
 
@@ -164,6 +188,9 @@ class sqlite_dialect final : public dialect {
   std::size_t rows_per_statement(std::size_t params_per_row) const override {
     return std::clamp<std::size_t>(32000 / std::max<std::size_t>(params_per_row, 1), 1, 1000);
   }
+
+ private:
+  bool json_rows_ = false;
 };
 
 }  // namespace

@@ -1,5 +1,8 @@
 #include "dialects/odbc/text.hpp"
 
+#include <cstring>
+#include <iterator>
+
 #include <fmt/format.h>
 
 namespace sluice::odbc {
@@ -74,11 +77,23 @@ void civil(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
   if (m <= 2) ++y;
 }
 
-std::string date_text(std::int64_t days) {
-  std::int64_t y;
-  unsigned m, d;
-  civil(days, y, m, d);
-  return fmt::format("{:04}-{:02}-{:02}", y, m, d);
+// Appends `v` (0 <= v < 10^width) as exactly `width` digits.
+void put_digits(std::string& out, std::uint64_t v, int width) {
+  char buf[20];
+  for (int i = width - 1; i >= 0; --i, v /= 10) buf[i] = static_cast<char>('0' + v % 10);
+  out.append(buf, static_cast<std::size_t>(width));
+}
+
+bool ascii_only(std::string_view s) noexcept {
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    if (w & 0x8080808080808080ULL) return false;
+  }
+  for (; i < s.size(); ++i)
+    if (static_cast<unsigned char>(s[i]) & 0x80) return false;
+  return true;
 }
 
 }  // namespace
@@ -93,6 +108,14 @@ void append_utf16(std::u16string& out, std::string_view s) {
       out += static_cast<char16_t>(cp);
     }
   }
+}
+
+void append_utf8(std::string& out, std::string_view s) {
+  if (ascii_only(s) || valid_utf8(s)) {
+    out.append(s);
+    return;
+  }
+  for (std::size_t i = 0; i < s.size();) put_utf8(out, decode(s, i));
 }
 
 std::u16string to_utf16(std::string_view utf8) {
@@ -141,21 +164,65 @@ std::size_t code_points(std::string_view s) noexcept {
   return n;
 }
 
-std::string format_date(std::int32_t days) { return date_text(days); }
-
-std::string format_time(std::int64_t micros) {
-  const std::int64_t s = micros / 1000000, us = micros % 1000000;
-  return fmt::format("{:02}:{:02}:{:02}.{:06}", s / 3600, (s / 60) % 60, s % 60, us);
+void append_date(std::string& out, std::int64_t days) {
+  std::int64_t y;
+  unsigned m, d;
+  civil(days, y, m, d);
+  if (y >= 0 && y <= 9999) {
+    put_digits(out, static_cast<std::uint64_t>(y), 4);
+  } else {
+    // Outside 0..9999 the sign and every digit stay, so the server rejects the value.
+    fmt::format_to(std::back_inserter(out), "{:04}", y);
+  }
+  out += '-';
+  put_digits(out, m, 2);
+  out += '-';
+  put_digits(out, d, 2);
 }
 
-std::string format_timestamp(std::int64_t micros) {
+void append_time(std::string& out, std::int64_t micros) {
+  const std::int64_t s = micros / 1000000, us = micros % 1000000;
+  if (s / 3600 >= 100 || micros < 0) {
+    fmt::format_to(std::back_inserter(out), "{:02}:{:02}:{:02}.{:06}", s / 3600, (s / 60) % 60, s % 60, us);
+    return;
+  }
+  put_digits(out, static_cast<std::uint64_t>(s / 3600), 2);
+  out += ':';
+  put_digits(out, static_cast<std::uint64_t>((s / 60) % 60), 2);
+  out += ':';
+  put_digits(out, static_cast<std::uint64_t>(s % 60), 2);
+  out += '.';
+  put_digits(out, static_cast<std::uint64_t>(us), 6);
+}
+
+void append_timestamp(std::string& out, std::int64_t micros) {
   std::int64_t days = micros / 86400000000LL;
   std::int64_t rest = micros % 86400000000LL;
   if (rest < 0) {
     rest += 86400000000LL;
     --days;
   }
-  return date_text(days) + " " + format_time(rest);
+  append_date(out, days);
+  out += ' ';
+  append_time(out, rest);
+}
+
+std::string format_date(std::int32_t days) {
+  std::string out;
+  append_date(out, days);
+  return out;
+}
+
+std::string format_time(std::int64_t micros) {
+  std::string out;
+  append_time(out, micros);
+  return out;
+}
+
+std::string format_timestamp(std::int64_t micros) {
+  std::string out;
+  append_timestamp(out, micros);
+  return out;
 }
 
 }  // namespace sluice::odbc

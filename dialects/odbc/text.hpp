@@ -17,6 +17,9 @@ namespace sluice::odbc {
 std::u16string to_utf16(std::string_view utf8);
 // Appends the UTF-16 of `utf8` to `out` (no allocation when `out` has room).
 void append_utf16(std::u16string& out, std::string_view utf8);
+// Appends `utf8` to `out` as it is when it is valid UTF-8 (the usual case, checked first), else
+// with each invalid sequence replaced by U+FFFD, as append_utf16 does.
+void append_utf8(std::string& out, std::string_view utf8);
 // UTF-16 → UTF-8; unpaired surrogates become U+FFFD.
 std::string to_utf8(std::u16string_view utf16);
 
@@ -33,5 +36,9 @@ std::string format_date(std::int32_t days);
 std::string format_time(std::int64_t micros);
 // Microseconds since the epoch (UTC) → "YYYY-MM-DD HH:MM:SS.ffffff".
 std::string format_timestamp(std::int64_t micros);
+// The same texts appended to `out` (the sink's hot path: no allocation when `out` has room).
+void append_date(std::string& out, std::int64_t days);
+void append_time(std::string& out, std::int64_t micros);
+void append_timestamp(std::string& out, std::int64_t micros);
 
 }  // namespace sluice::odbc

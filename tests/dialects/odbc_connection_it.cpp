@@ -1,9 +1,13 @@
 // The ODBC layer against real databases: wide text both ways, parameter arrays, transactions
 // and savepoints, and real failures translated (duplicate keys, lost connections, credentials).
+#include <limits>
+#include <optional>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
+#include "dialects/odbc/dialect.hpp"
 #include "dialects/odbc/param_array.hpp"
 #include "tests/dialects/odbc_backends.hpp"
 #include "tests/support/free_port.hpp"
@@ -74,34 +78,129 @@ TEST_P(OdbcConnection, UnicodeNamesAndValuesRoundTripThroughWideCalls) {
 }
 
 TEST_P(OdbcConnection, ParameterArrayWritesAllRowsWithEveryBinding) {
-  c_->exec("CREATE TABLE arr (id BIGINT PRIMARY KEY, d " + double_type() + ", s " + text_type() +
-           ", b " + blob_type() + ")" + suffix());
-  param_array a;
-  a.reset({bind_as::int64, bind_as::float64, bind_as::text, bind_as::binary});
-  const int n = 10000;
-  for (int i = 0; i < n; ++i) {
-    a.add_row();
-    a.set_int(0, i);
-    if (i % 7) a.set_double(1, i * 0.5);
-    if (i % 5) a.set_text(2, fmt::format("row \xC3\xA4 {}", i));
-    if (i % 3) a.set_binary(3, std::string("\0\x01\xFF", 3) + std::to_string(i));
+  // UTF-16 text works on every driver; UTF-8 (SQL_C_CHAR) where the connection says it may.
+  std::vector<bool> encodings{false};
+  if (c_->utf8_params()) encodings.push_back(true);
+  for (bool utf8 : encodings) {
+    SCOPED_TRACE(utf8 ? "UTF-8 text" : "UTF-16 text");
+    c_->exec("CREATE TABLE arr (id BIGINT PRIMARY KEY, d " + double_type() + ", s " + text_type() +
+             ", b " + blob_type() + ")" + suffix());
+    param_array a;
+    a.reset({bind_as::int64, bind_as::float64, bind_as::text, bind_as::binary}, utf8);
+    const int n = 10000;
+    for (int i = 0; i < n; ++i) {
+      a.add_row();
+      a.set_int(0, i);
+      if (i % 7) a.set_double(1, i * 0.5);
+      if (i % 5) a.set_text(2, fmt::format("row \xC3\xA4 {}", i));
+      if (i % 3) a.set_binary(3, std::string("\0\x01\xFF", 3) + std::to_string(i));
+    }
+    c_->begin();
+    a.execute(c_->prepared("INSERT INTO arr (id, d, s, b) VALUES (?, ?, ?, ?)"));
+    c_->commit();
+    EXPECT_EQ(scalar("SELECT COUNT(*) FROM arr"), std::to_string(n));
+    EXPECT_EQ(scalar("SELECT COUNT(*) FROM arr WHERE d IS NULL"), std::to_string((n + 6) / 7));
+    EXPECT_EQ(scalar("SELECT COUNT(*) FROM arr WHERE s IS NULL"), std::to_string((n + 4) / 5));
+    EXPECT_EQ(scalar("SELECT s FROM arr WHERE id = 4321"), "row \xC3\xA4 4321");
+    EXPECT_EQ(scalar("SELECT d FROM arr WHERE id = 9"), "4.5");
+    const std::string len = GetParam().family == config::dialect::postgresql ? "octet_length" : "length";
+    EXPECT_EQ(scalar("SELECT " + len + "(b) FROM arr WHERE id = 1234"), "7");
+    c_->exec("DROP TABLE arr");
   }
-  c_->begin();
-  a.execute(c_->prepared("INSERT INTO arr (id, d, s, b) VALUES (?, ?, ?, ?)"));
-  c_->commit();
-  EXPECT_EQ(scalar("SELECT COUNT(*) FROM arr"), std::to_string(n));
-  EXPECT_EQ(scalar("SELECT COUNT(*) FROM arr WHERE d IS NULL"), std::to_string((n + 6) / 7));
-  EXPECT_EQ(scalar("SELECT COUNT(*) FROM arr WHERE s IS NULL"), std::to_string((n + 4) / 5));
-  EXPECT_EQ(scalar("SELECT s FROM arr WHERE id = 4321"), "row \xC3\xA4 4321");
-  EXPECT_EQ(scalar("SELECT d FROM arr WHERE id = 9"), "4.5");
-  const std::string len = GetParam().family == config::dialect::postgresql ? "octet_length" : "length";
-  EXPECT_EQ(scalar("SELECT " + len + "(b) FROM arr WHERE id = 1234"), "7");
+}
+
+TEST_P(OdbcConnection, TextIsBoundAsUtf8WhereTheDriverReadsItSoAndKeepsEveryCharacter) {
+  const auto f = GetParam().family;
+  // psqlODBC reads SQL_C_CHAR in the process locale's encoding: it keeps UTF-16.
+  EXPECT_EQ(c_->utf8_params(), f == config::dialect::sqlite || f == config::dialect::mysql);
+  c_->exec("CREATE TABLE u8 (id BIGINT PRIMARY KEY, s " + text_type() + ")" + suffix());
+  param_array a;
+  a.reset({bind_as::int64, bind_as::text}, c_->utf8_params());
+  // Latin, CJK, an emoji (4 bytes in UTF-8, a surrogate pair in UTF-16), an empty string, and
+  // bytes that are not UTF-8 (each becomes U+FFFD, as the UTF-16 path makes them).
+  const std::vector<std::string> texts{"\xC3\xA4\xC3\xB6\xC3\xBC", "\xE6\x97\xA5\xE6\x9C\xAC",
+                                       "\xF0\x9F\x98\x80 ok", "", "a\xFF" "b"};
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    a.add_row();
+    a.set_int(0, static_cast<std::int64_t>(i));
+    a.set_text(1, texts[i]);
+  }
+  a.execute(c_->prepared("INSERT INTO u8 (id, s) VALUES (?, ?)"));
+  for (std::size_t i = 0; i < 4; ++i)
+    EXPECT_EQ(scalar(fmt::format("SELECT s FROM u8 WHERE id = {}", i)), texts[i]) << "row " << i;
+  EXPECT_EQ(scalar("SELECT s FROM u8 WHERE id = 4"), "a\xEF\xBF\xBD" "b");
+}
+
+TEST_P(OdbcConnection, RowsSentAsOneJsonParameterAreStoredAsTheBoundRowsAre) {
+  if (GetParam().family != config::dialect::sqlite) GTEST_SKIP() << "only SQLite's dialect writes JSON rows";
+  // The same rows through bound parameters (table b) and through json_each (table j) must give
+  // the same values with the same storage classes, so the faster path changes nothing stored.
+  for (const char* t : {"b", "j"})
+    c_->exec(fmt::format("CREATE TABLE {} (i BIGINT, d DOUBLE, n DECIMAL(12,2), s TEXT, x)", t));
+  param_array a;
+  a.reset({bind_as::int64, bind_as::float64, bind_as::text, bind_as::text, bind_as::text}, true);
+  struct row {
+    std::optional<std::int64_t> i;
+    std::optional<double> d;
+    const char* n;
+    const char* s;
+    const char* x;
+  };
+  const std::vector<row> rows{
+      {std::numeric_limits<std::int64_t>::min(), 5.0, "12.50", "plain", "7"},
+      {std::numeric_limits<std::int64_t>::max(), 0.1, "-0.05", "quote \" backslash \\ tab \t nl \n cr \r", "1.5"},
+      {0, 1e300, "99", "\x01\x1f control \xC3\xA4 \xF0\x9F\x98\x80", "text"},
+      {std::nullopt, -2.5e-300, nullptr, "", nullptr},
+      {-1, std::nullopt, "0.00", nullptr, "2024-01-02 03:04:05.123456"},
+  };
+  for (const auto& r : rows) {
+    a.add_row();
+    if (r.i) a.set_int(0, *r.i);
+    if (r.d) a.set_double(1, *r.d);
+    if (r.n) a.set_text(2, r.n);
+    if (r.s) a.set_text(3, r.s);
+    if (r.x) a.set_text(4, r.x);
+  }
+  a.execute_rows(c_->prepared(with_rows(dml{.sql = "INSERT INTO b VALUES (?, ?, ?, ?, ?)", .params = {0, 1, 2, 3, 4},
+                                            .tuple_begin = 21, .tuple_end = 36},
+                                        rows.size())
+                                  .sql),
+                 0, rows.size());
+  const std::string json_sql =
+      "INSERT INTO j SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), "
+      "json_extract(j.value, '$[2]'), json_extract(j.value, '$[3]'), json_extract(j.value, '$[4]') "
+      "FROM json_each(?) AS j WHERE true";
+  ASSERT_TRUE(a.execute_json(c_->prepared(json_sql), 0, rows.size()));
+  const std::string cols =
+      "rowid, typeof(i), i, typeof(d), printf('%.17g', d), typeof(n), n, typeof(s), hex(s), typeof(x), x";
+  auto b = c_->query("SELECT " + cols + " FROM b ORDER BY rowid");
+  auto j = c_->query("SELECT " + cols + " FROM j ORDER BY rowid");
+  ASSERT_EQ(b.size(), rows.size());
+  EXPECT_EQ(j, b);
+
+  // What JSON cannot carry exactly is refused before anything runs: the caller binds instead.
+  param_array nul;
+  nul.reset({bind_as::text}, true);
+  nul.add_row();
+  nul.set_text(0, std::string("a\0b", 3));
+  EXPECT_FALSE(nul.execute_json(c_->prepared("SELECT json_array_length(?)"), 0, 1));
+  param_array inf;
+  inf.reset({bind_as::float64}, true);
+  inf.add_row();
+  inf.set_double(0, std::numeric_limits<double>::infinity());
+  EXPECT_FALSE(inf.execute_json(c_->prepared("SELECT json_array_length(?)"), 0, 1));
+  param_array blob;
+  blob.reset({bind_as::binary}, true);
+  blob.add_row();
+  blob.set_binary(0, "\x01");
+  EXPECT_FALSE(blob.execute_json(c_->prepared("SELECT json_array_length(?)"), 0, 1));
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM j"), std::to_string(rows.size()));
 }
 
 TEST_P(OdbcConnection, LongValuesAreSentInChunksUnderTheBudget) {
   c_->exec("CREATE TABLE big (id BIGINT PRIMARY KEY, s " + text_type() + ")" + suffix());
   param_array a;
-  a.reset({bind_as::int64, bind_as::text});
+  a.reset({bind_as::int64, bind_as::text}, c_->utf8_params());
   for (int i = 0; i < 50; ++i) {
     a.add_row();
     a.set_int(0, i);
@@ -116,7 +215,7 @@ TEST_P(OdbcConnection, LongValuesAreSentInChunksUnderTheBudget) {
 
 TEST_P(OdbcConnection, DroppedRowLeavesNoTrace) {
   param_array a;
-  a.reset({bind_as::int64, bind_as::text});
+  a.reset({bind_as::int64, bind_as::text}, c_->utf8_params());
   a.add_row();
   a.set_int(0, 1);
   a.set_text(1, "keep");

@@ -35,5 +35,32 @@ TEST(OdbcText, TemporalValuesRenderAsIsoUtc) {
   EXPECT_EQ(format_timestamp(-1), "1969-12-31 23:59:59.999999");
 }
 
+TEST(OdbcText, YearsOutsideFourDigitsKeepEveryDigitSoTheServerRejectsThem) {
+  EXPECT_EQ(format_date(2932897), "10000-01-01");
+  EXPECT_EQ(format_date(-719529), "-001-12-31");
+  EXPECT_EQ(format_date(-719528), "0000-01-01");
+  EXPECT_EQ(format_timestamp(253402300799999999), "9999-12-31 23:59:59.999999");
+}
+
+TEST(OdbcText, AppendingAddsToWhatIsThere) {
+  std::string out = "x=";
+  append_timestamp(out, 1704067200123456);
+  append_date(out, 0);
+  append_time(out, 0);
+  EXPECT_EQ(out, "x=2024-01-01 00:00:00.1234561970-01-0100:00:00.000000");
+}
+
+TEST(OdbcText, Utf8IsAppendedAsItIsOrWithInvalidBytesReplaced) {
+  std::string out = ">";
+  append_utf8(out, "plain ascii");
+  append_utf8(out, "T\xC3\xA4\xF0\x9F\x99\x82");
+  EXPECT_EQ(out, ">plain asciiT\xC3\xA4\xF0\x9F\x99\x82");
+  out.clear();
+  append_utf8(out, "a\xFF" "b\xC3");
+  // The same replacement the UTF-16 path makes.
+  EXPECT_EQ(out, "a\xEF\xBF\xBD" "b\xEF\xBF\xBD");
+  EXPECT_EQ(to_utf8(to_utf16("a\xFF" "b\xC3")), out);
+}
+
 }  // namespace
 }  // namespace sluice::odbc
