@@ -34,11 +34,15 @@ Usage:
                [--allow-existing] [--json] [--html FILE]
                             measure a sink pipeline (rows/s, MB/s, produce->commit
                             latency, db time per batch, RSS, CPU, connections)
-                            against the database's own ceiling (COPY)
+                            against the database's own ceiling (PostgreSQL COPY,
+                            MariaDB LOAD DATA, SQLite's C API) for the same rows
   sluice bench source (--config FILE | --url URL --table NAME) [--rows N]
-               [--cdc-rate R] [--cdc-seconds S] [--allow-existing] [--json] [--html FILE]
-                            measure a source: initial load rate against COPY TO,
-                            and commit -> in Kafka delay under a steady write load
+               [--cdc-rate R] [--cdc-seconds S] [--sweep KEY=V1,V2,...]...
+               [--allow-existing] [--json] [--html FILE]
+                            measure a source: initial load rate against the
+                            database's full read (COPY TO, the mariadb client,
+                            SQLite's C API), and commit -> in Kafka delay under a
+                            steady write load
   sluice help               this text
   sluice --version          the version
 

@@ -7,7 +7,8 @@
 // ANSI-only driver (Debian's SQLite ODBC driver has no W functions), where unixODBC would narrow
 // UTF-16 SQL to Latin-1: there SQL text and diagnostics go through the narrow calls as UTF-8
 // (the driver's own encoding), while values still travel as SQL_C_WCHAR, which the driver
-// converts itself. SQLite is known to need this; a generic connection is probed once. On open the session
+// converts itself. SQLite is known to need this; a generic connection is probed once. The sink's
+// batch parameters are UTF-8 SQL_C_CHAR where the driver reads them as such (utf8_params()). On open the session
 // is set up per dialect so values mean the same everywhere: MariaDB/MySQL time_zone '+00:00' and
 // a strict sql_mode (bad data is an error, never a warning and a truncated value) with the
 // utf8mb4 character set; PostgreSQL TimeZone UTC and no driver-made savepoints (psqlODBC's

@@ -1,7 +1,8 @@
 #pragma once
-// Text helpers of the ODBC layer. sluice talks to every driver through the wide (UTF-16) ODBC
-// calls and SQL_C_WCHAR buffers, because how a driver manager maps narrow strings to a Unicode
-// driver depends on its locale and build; UTF-16 means the same bytes everywhere. Values are
+// Text helpers of the ODBC layer. sluice talks to drivers through the wide (UTF-16) ODBC calls
+// and SQL_C_WCHAR buffers, because how a driver manager maps narrow strings to a Unicode driver
+// depends on its locale and build; UTF-16 means the same bytes everywhere (the exceptions, where
+// UTF-8 is known to arrive unchanged, are in connection.hpp). Values are
 // UTF-8 in sluice, so this converts both ways, and renders Connect's temporal values as the ISO
 // text every database here parses ("2024-01-02", "03:04:05.123456", "2024-01-02 03:04:05.123456",
 // all UTC).
