@@ -44,7 +44,9 @@ struct record_converter::impl {
   detail::padded_input main;      // the key, then the value
   detail::padded_input sub;       // a part of `main` read again: Debezium before/after
   detail::padded_input deferred;  // an envelope payload that came before its schema
-  detail::schema_cache schemas;
+  // One cache per side: keys and values alternate, and each side repeats its own schema, which
+  // the cache's last-entry check then finds without hashing.
+  detail::schema_cache key_schemas, value_schemas;
   detail::schemaless_decoder schemaless;
   std::shared_ptr<const struct_schema> string_key, int64_key, int32_key, bytes_key;
 

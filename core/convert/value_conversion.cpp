@@ -124,7 +124,7 @@ void record_converter::impl::read_envelope(od::document& doc, bool is_key, sink_
       if (t == od::json_type::null) {
         consume_null(v, "schema");  // "schema": null means a schemaless payload
       } else if (t == od::json_type::object) {
-        schema = schemas.get(raw_text(v, t, "schema")).get();
+        schema = (is_key ? key_schemas : value_schemas).get(raw_text(v, t, "schema")).get();
       } else {
         not_envelope(fmt::format("\"schema\" is {}", detail::describe_found(v, t)));
       }

@@ -1,5 +1,8 @@
 // JSON with Connect's {"schema", "payload"} envelope: schema caching, defaults, optional and
 // missing fields, nested and collection types, decimal variants.
+#include <cstdlib>
+#include <cstring>
+#include <memory>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -34,6 +37,43 @@ TEST(ConnectEnvelope, ReusesTheParsedSchemaForTheSameSchemaText) {
   const auto d = conv.convert(test_pos, std::nullopt, envelope(orders_schema, R"({"id":4,"qty":1})"));
   EXPECT_EQ(d.value_schema.get(), a.value_schema.get());  // found again after a different one
   EXPECT_EQ(d.value[0], value{std::int64_t{4}});
+}
+
+// Messages are parsed in their own buffer when the bytes simdjson may read past the end lie on
+// the same page, else copied: wherever a message ends, and whatever follows it, the result is
+// the same. Integer and string roots (keys) end where the input ends, so they are here too.
+TEST(ConnectEnvelope, WhereverAMessageEndsAndWhateverFollowsItTheRecordIsTheSame) {
+  record_converter conv(json_settings(true));
+  const std::string key = R"({"schema":{"type":"int64","optional":false},"payload":123})";
+  const std::string val = envelope(orders_schema, R"({"id":7,"qty":2,"note":"n\"o\\te"})");
+  const auto want = conv.convert(test_pos, key, val);
+  constexpr std::size_t page = 4096;
+  std::unique_ptr<char, decltype(&std::free)> mem(static_cast<char*>(std::aligned_alloc(page, 3 * page)), &std::free);
+  // After the message: digits, quotes and brackets that would change a number, a string or the
+  // structure if they were read as part of it.
+  const std::string junk = R"(9999"]}{"payload":[1,2,3]},"x":"9)";
+  for (std::size_t gap : {std::size_t{0}, std::size_t{1}, std::size_t{30}, std::size_t{63}, std::size_t{64},
+                          std::size_t{65}, std::size_t{500}}) {
+    SCOPED_TRACE(fmt::format("message ends {} bytes before a page boundary", gap));
+    auto place = [&](const std::string& msg) {
+      char* end = mem.get() + 2 * page - gap;
+      char* at = end - msg.size();
+      std::memcpy(at, msg.data(), msg.size());
+      for (std::size_t i = 0; i < gap; ++i) end[i] = junk[i % junk.size()];
+      return std::string_view(at, msg.size());
+    };
+    EXPECT_EQ(conv.convert(test_pos, place(key), val).key, want.key);
+    EXPECT_EQ(conv.convert(test_pos, key, place(val)).value, want.value);
+    // A root scalar (a schemaless key) ends where the input ends.
+    record_converter plain(json_settings(false));
+    const auto root = plain.convert(test_pos, place("123"), R"({"id":1})");
+    EXPECT_EQ(root.key, plain.convert(test_pos, std::string("123"), R"({"id":1})").key);
+    ASSERT_EQ(root.key.size(), 1u);
+    EXPECT_EQ(root.key[0], value{std::int64_t{123}});
+    const auto text = plain.convert(test_pos, place(R"("k\"1")"), R"({"id":1})");
+    ASSERT_EQ(text.key.size(), 1u);
+    EXPECT_EQ(text.key[0], value{std::string("k\"1")});
+  }
 }
 
 TEST(ConnectEnvelope, FillsMissingAndNullFieldsFromDefaults) {
