@@ -67,6 +67,10 @@ class schema_cache {
   // The compiled schema for this exact text, compiling it the first time it is seen.
   const std::shared_ptr<const parsed_schema>& get(std::string_view schema_json);
   std::size_t size() const noexcept { return map_.size(); }
+  // The entry get() returned last (its text and compiled schema), or null.
+  const std::pair<const std::string, std::shared_ptr<const parsed_schema>>* last() const noexcept {
+    return last_;
+  }
 
  private:
   struct text_hash {

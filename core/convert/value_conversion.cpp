@@ -71,6 +71,7 @@ void record_converter::impl::convert_value(std::string_view bytes, sink_record& 
   if (bytes.empty())
     fail("the value is empty (0 bytes), not JSON",
          "a delete needs a null value (a tombstone), not an empty one; fix the producer");
+  if (settings.value_schemas_enable && value_envelope_fast(bytes, r)) return;
   od::document& doc = main.iterate(bytes);
   od::json_type t;
   if (auto e = doc.type().get(t)) detail::fail_json(e, "");
@@ -93,6 +94,30 @@ void record_converter::impl::convert_value(std::string_view bytes, sink_record& 
   if (auto e = doc.get_value().get(v)) detail::fail_json(e, "");
   schemaless_value(v, r);
   detail::check_end(doc);
+}
+
+bool record_converter::impl::value_envelope_fast(std::string_view bytes, sink_record& r) {
+  // Walking a ~400-byte schema object on every record to find the payload was a sixth of a sink
+  // task's decoding time in a profile; the schema's text is compared instead.
+  const auto* last = value_schemas.last();
+  if (last == nullptr || !last->second->is_struct || last->second->debezium) return false;
+  constexpr std::string_view head = R"({"schema":)", mid = R"(,"payload":)";
+  const std::string& schema = last->first;
+  const std::size_t at = head.size() + schema.size() + mid.size();
+  if (bytes.size() < at + 3 || bytes.back() != '}' || bytes[at] != '{' ||
+      bytes.compare(0, head.size(), head) != 0 || bytes.compare(head.size(), schema.size(), schema) != 0 ||
+      bytes.compare(head.size() + schema.size(), mid.size(), mid) != 0)
+    return false;
+  try {
+    od::document& doc = fast.iterate(bytes.substr(at, bytes.size() - at - 1));
+    od::value v;
+    if (doc.get_value().get(v)) return false;
+    value_payload(v, last->second.get(), r);
+    detail::check_end(doc);  // the payload was the whole rest: {"schema":S,"payload":P}
+    return true;
+  } catch (const detail::failure&) {
+    return false;  // the full way rewrites the value and says what is wrong
+  }
 }
 
 void record_converter::impl::read_envelope(od::document& doc, bool is_key, sink_record& r) {

@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <optional>
+#include <vector>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -73,6 +75,48 @@ TEST(ConnectEnvelope, WhereverAMessageEndsAndWhateverFollowsItTheRecordIsTheSame
     const auto text = plain.convert(test_pos, place(R"("k\"1")"), R"({"id":1})");
     ASSERT_EQ(text.key.size(), 1u);
     EXPECT_EQ(text.key[0], value{std::string("k\"1")});
+  }
+}
+
+// After the first record of a schema, a record repeating that schema's exact text has only its
+// payload read. Whatever the record holds, the outcome must be the one the full read gives.
+TEST(ConnectEnvelope, ARepeatedSchemaGivesTheSameRecordsAndErrorsAsTheFullRead) {
+  const std::vector<std::string> records{
+      envelope(orders_schema, R"({"id":1,"qty":2,"note":"a","price":"AeI=","status":"x"})"),
+      envelope(orders_schema, R"({"id":2})"),                       // defaults
+      envelope(orders_schema, R"({"id":3,"note":null,"qty":7})"),  // null, other order
+      envelope(orders_schema, R"({"id":4},"extra":{"ignored":true})"),
+      envelope(orders_schema, R"({"id":5}}extra)"),
+      envelope(orders_schema, R"({"id":6} )"),
+      envelope(orders_schema, "null"),                              // a tombstone in an envelope
+      envelope(orders_schema, R"({"id":"seven"})"),                 // wrong type
+      envelope(orders_schema, R"({"id":8,"qty":99999999999})"),     // out of range
+      envelope(orders_schema, R"({"id":9,)"),                        // cut short
+      envelope(orders_schema, R"({"id":10,"qty":1,"id":11})"),      // a repeated field
+  };
+  for (const auto& rec : records) {
+    SCOPED_TRACE(rec.substr(rec.find("\"payload\"")));
+    record_converter warm(json_settings(true, true));
+    (void)warm.convert(test_pos, std::nullopt, envelope(orders_schema, R"({"id":0})"));
+    record_converter cold(json_settings(true, true));
+    std::optional<sink_record> a, b;
+    std::string ea, eb;
+    try {
+      a = cold.convert(test_pos, std::nullopt, rec);
+    } catch (const sluice::error& e) {
+      ea = e.what();
+    }
+    try {
+      b = warm.convert(test_pos, std::nullopt, rec);
+    } catch (const sluice::error& e) {
+      eb = e.what();
+    }
+    EXPECT_EQ(ea, eb);
+    ASSERT_EQ(a.has_value(), b.has_value());
+    if (!a) continue;
+    EXPECT_EQ(a->value, b->value);
+    EXPECT_EQ(a->op, b->op);
+    EXPECT_EQ(a->value_schema != nullptr, b->value_schema != nullptr);
   }
 }
 
