@@ -13,6 +13,11 @@ void batch::clear() {
   created_ms = 0;
 }
 
+void batch::recycle() {
+  clear();
+  if (arena_.capacity() > (4u << 20)) std::string().swap(arena_);
+}
+
 batch_entry& batch::add(sink_record rec, std::optional<std::string_view> key,
                         std::optional<std::string_view> value, bool keep_raw) {
   auto put = [this, keep_raw](std::optional<std::string_view> b) {

@@ -1,6 +1,7 @@
 #include "sink/sink_task.hpp"
 
 #include <chrono>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -72,11 +73,13 @@ void sink_task::writer_loop(std::stop_token st) {
     } catch (...) {
       err = std::current_exception();
     }
+    b.recycle();  // the records are freed here, on the writer's thread, as before
     {
       std::lock_guard lock(mu_);
       done_ = std::move(r);
       writer_error_ = err;
       busy_ = false;
+      spare_ = std::move(b);
     }
     cv_.notify_all();
   }
@@ -136,13 +139,15 @@ void sink_task::wait_writer_idle() {
 void sink_task::handoff() {
   refresh_lag(true);  // the wait below may be long (a locked table): show the lag it leaves
   wait_writer_idle();
+  std::optional<batch> reuse;
   {
     std::lock_guard lock(mu_);
     todo_ = std::move(pending_);
     busy_ = true;
+    reuse = std::exchange(spare_, std::nullopt);
   }
   cv_.notify_all();
-  pending_ = batch();
+  pending_ = reuse ? std::move(*reuse) : batch();
   pending_since_ms_ = 0;
 }
 
