@@ -181,15 +181,35 @@ void row_plan::extract(const sink_record& r, std::vector<const value*>& out,
 }
 
 std::string row_plan::dedupe_key(const sink_record& r) {
+  // A type tag and the value's bytes, lengths before variable parts: equal keys give equal
+  // strings and different keys different ones. Rendering each value as text (to_display) was
+  // 3% of a whole insert run in a profile, for one bigint key.
   extract(r, tmp_, tmp_scratch_, true);
   std::string k;
+  k.reserve(tmp_.size() * 10);
+  auto put = [&](const auto& x) { k.append(reinterpret_cast<const char*>(&x), sizeof x); };
+  auto put_text = [&](std::string_view t) {
+    put(t.size());
+    k.append(t);
+  };
   for (const auto* v : tmp_) {
-    auto d = v ? to_display(*v) : std::string("\x01NULL");
-    k += std::to_string(v ? v->index() : 99);
-    k += ':';
-    k += std::to_string(d.size());
-    k += ':';
-    k += d;
+    if (v == nullptr) {
+      k += '\xff';
+      continue;
+    }
+    k += static_cast<char>(v->index());
+    switch (v->index()) {
+      case 1: k += std::get<bool>(*v) ? '1' : '0'; break;
+      case 2: put(std::get<std::int64_t>(*v)); break;
+      case 3: put(std::get<double>(*v)); break;
+      case 4: put_text(std::get<std::string>(*v)); break;
+      case 5: put_text(std::get<bytes_value>(*v).data); break;
+      case 6: put_text(std::get<decimal_value>(*v).to_string()); break;
+      case 7: put(std::get<date_value>(*v).days); break;
+      case 8: put(std::get<time_value>(*v).micros); break;
+      case 9: put(std::get<timestamp_value>(*v).micros); break;
+      default: break;  // null: the tag alone
+    }
   }
   return k;
 }
