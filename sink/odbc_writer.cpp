@@ -468,6 +468,7 @@ void odbc_writer::write_group(odbc::connection& c, batch& b, table_group& g, boo
     }
   } else {
     std::unordered_map<std::string, std::size_t> last;  // key → entry
+    last.reserve(g.entries.size());
     for (auto i : g.entries) {
       const auto& r = b.entries()[i].rec;
       if (r.op == record_op::truncate) {

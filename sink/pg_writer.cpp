@@ -479,20 +479,15 @@ void pg_writer::write_group(pg::connection& c, batch& b, table_group& g, bool bi
     }
   } else {
     std::unordered_map<std::string, std::size_t> last;  // key → entry
-    std::vector<std::size_t> order;
+    last.reserve(g.entries.size());
     for (auto i : g.entries) {
       const auto& r = b.entries()[i].rec;
       if (r.op == record_op::truncate) {
         truncate = true;
         last.clear();
-        order.clear();
         continue;
       }
-      auto [it, inserted] = last.try_emplace(plan.dedupe_key(r), i);
-      if (inserted)
-        order.push_back(i);
-      else
-        it->second = i;
+      last.insert_or_assign(plan.dedupe_key(r), i);
     }
     std::vector<bool> keep(b.entries().size(), false);
     for (const auto& [k, i] : last) keep[i] = true;
