@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <sqlext.h>
 
+#include "core/convert/connect_json.hpp"
 #include "dialects/odbc/connection.hpp"
 #include "dialects/odbc/text.hpp"
 
@@ -138,6 +139,27 @@ void bind_param(statement& s, SQLUSMALLINT p, bind_as kind, bool utf8, void* dat
   s.check(rc, "cannot bind a parameter");
 }
 
+// Executes `s` once with the parameters bound; the affected row count. Parameters and cursor are
+// released either way.
+std::int64_t execute_once(statement& s) {
+  SQLRETURN rc = SQLExecute(s.raw());
+  if (!SQL_SUCCEEDED(rc) && rc != SQL_NO_DATA) {
+    try {
+      s.fail("batch write failed");
+    } catch (...) {
+      s.close_cursor();
+      s.reset_params();
+      throw;
+    }
+  }
+  SQLLEN count = 0;
+  std::int64_t affected = 0;
+  if (rc != SQL_NO_DATA && SQL_SUCCEEDED(SQLRowCount(s.raw(), &count)) && count > 0) affected = count;
+  s.close_cursor();
+  s.reset_params();
+  return affected;
+}
+
 }  // namespace
 
 void param_array::bind_chunk(statement& s, std::size_t lo, std::size_t n) {
@@ -234,10 +256,7 @@ std::int64_t param_array::execute(statement& s, std::size_t max_chunk_bytes) {
 std::int64_t param_array::execute_rows(statement& s, std::size_t lo, std::size_t n) {
   failed_row_.reset();
   if (n == 0) return 0;
-  s.reset_params();
-  SQLSetStmtAttr(s.raw(), SQL_ATTR_PARAMSET_SIZE, reinterpret_cast<SQLPOINTER>(1), 0);
-  SQLSetStmtAttr(s.raw(), SQL_ATTR_PARAM_STATUS_PTR, nullptr, 0);
-  SQLSetStmtAttr(s.raw(), SQL_ATTR_PARAMS_PROCESSED_PTR, nullptr, 0);
+  s.reset_params();  // one parameter set: reset_params also drops an earlier array's settings
   // One parameter per cell, pointing straight into the column storage: nothing is packed.
   for (std::size_t r = 0; r < n; ++r) {
     const std::size_t row = lo + r;
@@ -264,55 +283,8 @@ std::int64_t param_array::execute_rows(statement& s, std::size_t lo, std::size_t
       }
     }
   }
-  SQLRETURN rc = SQLExecute(s.raw());
-  if (!SQL_SUCCEEDED(rc) && rc != SQL_NO_DATA) {
-    try {
-      s.fail("batch write failed");
-    } catch (...) {
-      s.close_cursor();
-      s.reset_params();
-      throw;
-    }
-  }
-  SQLLEN count = 0;
-  std::int64_t affected = 0;
-  if (rc != SQL_NO_DATA && SQL_SUCCEEDED(SQLRowCount(s.raw(), &count)) && count > 0) affected = count;
-  s.close_cursor();
-  s.reset_params();
-  return affected;
+  return execute_once(s);
 }
-
-namespace {
-
-// Appends `v` as a JSON string; false when it holds NUL (SQLite's JSON text would end there).
-bool put_json_string(std::string& out, std::string_view v) {
-  static constexpr char hex[] = "0123456789abcdef";
-  out += '"';
-  std::size_t plain = 0;  // start of the run of bytes that need no escape
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    const auto c = static_cast<unsigned char>(v[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    if (c == 0) return false;
-    out.append(v.data() + plain, i - plain);
-    plain = i + 1;
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        out += "\\u00";
-        out += hex[c >> 4];
-        out += hex[c & 15];
-    }
-  }
-  out.append(v.data() + plain, v.size() - plain);
-  out += '"';
-  return true;
-}
-
-}  // namespace
 
 std::optional<std::int64_t> param_array::execute_json(statement& s, std::size_t lo, std::size_t n) {
   failed_row_.reset();
@@ -348,7 +320,10 @@ std::optional<std::int64_t> param_array::execute_json(statement& s, std::size_t 
         }
         case bind_as::text: {
           const auto [off, len] = c.spans[r];
-          if (!put_json_string(json_, std::string_view(c.bytes).substr(off, len))) return std::nullopt;
+          const std::string_view text(c.bytes.data() + off, len);
+          // SQLite's JSON text would end at a NUL.
+          if (text.find('\0') != std::string_view::npos) return std::nullopt;
+          convert::append_json_string(text, json_);
           break;
         }
         case bind_as::binary: return std::nullopt;
@@ -357,28 +332,10 @@ std::optional<std::int64_t> param_array::execute_json(statement& s, std::size_t 
     json_ += ']';
   }
   json_ += ']';
-  s.reset_params();
-  SQLSetStmtAttr(s.raw(), SQL_ATTR_PARAMSET_SIZE, reinterpret_cast<SQLPOINTER>(1), 0);
-  SQLSetStmtAttr(s.raw(), SQL_ATTR_PARAM_STATUS_PTR, nullptr, 0);
-  SQLSetStmtAttr(s.raw(), SQL_ATTR_PARAMS_PROCESSED_PTR, nullptr, 0);
+  s.reset_params();  // one parameter set: reset_params also drops an earlier array's settings
   SQLLEN ind = static_cast<SQLLEN>(json_.size());
   bind_param(s, 1, bind_as::text, true, json_.data(), json_.size(), ind, &ind);
-  SQLRETURN rc = SQLExecute(s.raw());
-  if (!SQL_SUCCEEDED(rc) && rc != SQL_NO_DATA) {
-    try {
-      s.fail("batch write failed");
-    } catch (...) {
-      s.close_cursor();
-      s.reset_params();
-      throw;
-    }
-  }
-  SQLLEN count = 0;
-  std::int64_t affected = 0;
-  if (rc != SQL_NO_DATA && SQL_SUCCEEDED(SQLRowCount(s.raw(), &count)) && count > 0) affected = count;
-  s.close_cursor();
-  s.reset_params();
-  return affected;
+  return execute_once(s);
 }
 
 }  // namespace sluice::odbc
