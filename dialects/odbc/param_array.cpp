@@ -139,19 +139,22 @@ void bind_param(statement& s, SQLUSMALLINT p, bind_as kind, bool utf8, void* dat
   s.check(rc, "cannot bind a parameter");
 }
 
+// Throws the statement's translated error after releasing its cursor and parameters.
+[[noreturn]] void fail_released(statement& s) {
+  try {
+    s.fail("batch write failed");
+  } catch (...) {
+    s.close_cursor();
+    s.reset_params();
+    throw;
+  }
+}
+
 // Executes `s` once with the parameters bound; the affected row count. Parameters and cursor are
 // released either way.
 std::int64_t execute_once(statement& s) {
   SQLRETURN rc = SQLExecute(s.raw());
-  if (!SQL_SUCCEEDED(rc) && rc != SQL_NO_DATA) {
-    try {
-      s.fail("batch write failed");
-    } catch (...) {
-      s.close_cursor();
-      s.reset_params();
-      throw;
-    }
-  }
+  if (!SQL_SUCCEEDED(rc) && rc != SQL_NO_DATA) fail_released(s);
   SQLLEN count = 0;
   std::int64_t affected = 0;
   if (rc != SQL_NO_DATA && SQL_SUCCEEDED(SQLRowCount(s.raw(), &count)) && count > 0) affected = count;
@@ -230,13 +233,7 @@ std::int64_t param_array::execute(statement& s, std::size_t max_chunk_bytes) {
           if (!first) first = r;
         }
       if (errors > 0 && errors < n) failed_row_ = lo + *first;
-      try {
-        s.fail("batch write failed");
-      } catch (...) {
-        s.close_cursor();
-        s.reset_params();
-        throw;
-      }
+      fail_released(s);
     };
     SQLRETURN rc = SQLExecute(s.raw());
     if (!SQL_SUCCEEDED(rc) && rc != SQL_NO_DATA) failed();
