@@ -4,16 +4,33 @@
 
 namespace sluice {
 
-std::string decimal_value::to_string() const {
-  std::string digits = unscaled;
-  bool neg = !digits.empty() && digits[0] == '-';
-  if (neg) digits.erase(0, 1);
+void decimal_value::append_to(std::string& out) const {
+  std::string_view digits = unscaled;
+  const bool neg = !digits.empty() && digits[0] == '-';
+  if (neg) digits.remove_prefix(1);
   if (digits.empty()) digits = "0";
-  if (scale <= 0) return (neg ? "-" : "") + digits + std::string(static_cast<std::size_t>(-scale), '0');
-  auto s = static_cast<std::size_t>(scale);
-  if (digits.size() <= s) digits.insert(0, s - digits.size() + 1, '0');
-  digits.insert(digits.size() - s, ".");
-  return (neg ? "-" : "") + digits;
+  if (neg) out += '-';
+  if (scale <= 0) {
+    out += digits;
+    out.append(static_cast<std::size_t>(-scale), '0');
+    return;
+  }
+  const auto s = static_cast<std::size_t>(scale);
+  if (digits.size() <= s) {
+    out += "0.";
+    out.append(s - digits.size(), '0');
+    out += digits;
+    return;
+  }
+  out += digits.substr(0, digits.size() - s);
+  out += '.';
+  out += digits.substr(digits.size() - s);
+}
+
+std::string decimal_value::to_string() const {
+  std::string out;
+  append_to(out);
+  return out;
 }
 
 std::string to_display(const value& v) {

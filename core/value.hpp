@@ -21,6 +21,7 @@ struct decimal_value {
   int scale = 0;         // value = unscaled * 10^-scale
   bool operator==(const decimal_value&) const = default;
   std::string to_string() const;  // "-123.45"
+  void append_to(std::string& out) const;  // to_string(), appended
 };
 struct date_value {
   std::int32_t days = 0;  // since 1970-01-01

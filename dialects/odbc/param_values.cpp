@@ -118,30 +118,6 @@ void put_binary(param_array& a, std::size_t col, const value& v, const param_tar
   }
 }
 
-// decimal_value::to_string, appended.
-void append_decimal(std::string& out, const decimal_value& d) {
-  std::string_view digits = d.unscaled;
-  const bool neg = !digits.empty() && digits[0] == '-';
-  if (neg) digits.remove_prefix(1);
-  if (digits.empty()) digits = "0";
-  if (neg) out += '-';
-  if (d.scale <= 0) {
-    out += digits;
-    out.append(static_cast<std::size_t>(-d.scale), '0');
-    return;
-  }
-  const auto s = static_cast<std::size_t>(d.scale);
-  if (digits.size() <= s) {
-    out += "0.";
-    out.append(s - digits.size(), '0');
-    out += digits;
-    return;
-  }
-  out += digits.substr(0, digits.size() - s);
-  out += '.';
-  out += digits.substr(digits.size() - s);
-}
-
 // Appends the text of `v` for a column of family t.family to `out`.
 void text_for(std::string& out, const value& v, const param_target& t) {
   using cf = column_family;
@@ -217,7 +193,7 @@ void text_for(std::string& out, const value& v, const param_target& t) {
           return;
         }
         case 4: out += std::get<std::string>(v); return;
-        case 6: append_decimal(out, std::get<decimal_value>(v)); return;
+        case 6: std::get<decimal_value>(v).append_to(out); return;
         default: wrong_type(t, v);
       }
     default: break;
@@ -234,7 +210,7 @@ void text_for(std::string& out, const value& v, const param_target& t) {
       out += b;
       return;
     }
-    case 6: append_decimal(out, std::get<decimal_value>(v)); return;
+    case 6: std::get<decimal_value>(v).append_to(out); return;
     case 7: append_date(out, std::get<date_value>(v).days); return;
     case 8: append_time(out, std::get<time_value>(v).micros); return;
     case 9: append_timestamp(out, std::get<timestamp_value>(v).micros); return;
