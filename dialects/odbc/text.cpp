@@ -1,9 +1,9 @@
 #include "dialects/odbc/text.hpp"
 
-#include <cstring>
 #include <iterator>
 
 #include <fmt/format.h>
+#include <simdjson.h>
 
 namespace sluice::odbc {
 namespace {
@@ -84,18 +84,6 @@ void put_digits(std::string& out, std::uint64_t v, int width) {
   out.append(buf, static_cast<std::size_t>(width));
 }
 
-bool ascii_only(std::string_view s) noexcept {
-  std::size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    if (w & 0x8080808080808080ULL) return false;
-  }
-  for (; i < s.size(); ++i)
-    if (static_cast<unsigned char>(s[i]) & 0x80) return false;
-  return true;
-}
-
 }  // namespace
 
 void append_utf16(std::u16string& out, std::string_view s) {
@@ -111,7 +99,7 @@ void append_utf16(std::u16string& out, std::string_view s) {
 }
 
 void append_utf8(std::string& out, std::string_view s) {
-  if (ascii_only(s) || valid_utf8(s)) {
+  if (simdjson::validate_utf8(s.data(), s.size())) {
     out.append(s);
     return;
   }
