@@ -22,23 +22,11 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-bool has_key(std::string_view conn, std::string_view key) {
-  // Keys are case-insensitive; a key starts the string or follows a ';'.
-  const std::string l = lower(conn), k = lower(key);
-  for (std::size_t at = l.find(k); at != std::string::npos; at = l.find(k, at + 1)) {
-    std::size_t before = at;
-    while (before > 0 && l[before - 1] == ' ') --before;
-    std::size_t after = at + k.size();
-    while (after < l.size() && l[after] == ' ') ++after;
-    if ((before == 0 || l[before - 1] == ';') && after < l.size() && l[after] == '=') return true;
-  }
-  return false;
-}
-
-// The value of `key` in a connection string (the last one given), lower-cased.
+// The value of `key` in a connection string (the last one given), lower-cased. Keys are
+// case-insensitive; items are separated by ';', blanks around keys and values ignored.
 std::optional<std::string> key_value(std::string_view conn, std::string_view key) {
   std::optional<std::string> found;
-  const std::string l = lower(conn);
+  const std::string l = lower(conn), k = lower(key);
   std::size_t start = 0;
   while (start <= l.size()) {
     std::size_t end = l.find(';', start);
@@ -50,12 +38,14 @@ std::optional<std::string> key_value(std::string_view conn, std::string_view key
         while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
         return v;
       };
-      if (trim(item.substr(0, eq)) == key) found = std::string(trim(item.substr(eq + 1)));
+      if (trim(item.substr(0, eq)) == k) found = std::string(trim(item.substr(eq + 1)));
     }
     start = end + 1;
   }
   return found;
 }
+
+bool has_key(std::string_view conn, std::string_view key) { return key_value(conn, key).has_value(); }
 
 std::vector<std::string> session_sql(config::dialect d) {
   switch (d) {
