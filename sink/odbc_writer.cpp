@@ -451,38 +451,8 @@ void odbc_writer::isolate(odbc::connection& c, batch& b, table_group& g, std::ve
 
 void odbc_writer::write_group(odbc::connection& c, batch& b, table_group& g, bool isolate_mode,
                               std::vector<std::size_t>& failed) {
-  // Last operation per key wins; a truncate drops everything before it.
-  bool truncate = false;
-  std::vector<std::size_t> ups, dels;
-  auto& plan = *g.plan;
-  if (plan.pk_count() == 0 || s_.pk == pk_mode::kafka) {
-    for (auto i : g.entries) {
-      const auto& r = b.entries()[i].rec;
-      if (r.op == record_op::truncate) {
-        truncate = true;
-        ups.clear();
-        dels.clear();
-      } else {
-        (r.op == record_op::remove ? dels : ups).push_back(i);
-      }
-    }
-  } else {
-    std::unordered_map<std::string, std::size_t> last;  // key → entry
-    last.reserve(g.entries.size());
-    for (auto i : g.entries) {
-      const auto& r = b.entries()[i].rec;
-      if (r.op == record_op::truncate) {
-        truncate = true;
-        last.clear();
-        continue;
-      }
-      last.insert_or_assign(plan.dedupe_key(r), i);
-    }
-    std::vector<bool> keep(b.entries().size(), false);
-    for (const auto& [k, i] : last) keep[i] = true;
-    for (auto i : g.entries)
-      if (keep[i]) (b.entries()[i].rec.op == record_op::remove ? dels : ups).push_back(i);
-  }
+  auto [ups, dels, truncate] =
+      g.plan->last_per_key(b.entries(), g.entries, g.plan->pk_count() != 0 && s_.pk != pk_mode::kafka);
   if (truncate) c.exec(d_->truncate_sql(g.def->id));
   if (isolate_mode)
     isolate(c, b, g, ups, dels, failed);

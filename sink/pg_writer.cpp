@@ -17,6 +17,13 @@
 namespace sluice::sink {
 namespace {
 
+// CREATE TABLE IF NOT EXISTS is not safe against itself: when tasks race, the loser fails with
+// 23505 on pg_type, 42710 (its row type exists) or 42P07, and the table it wanted then exists.
+bool lost_create_race(const error& e) {
+  const auto& code = e.info().code;
+  return code == "42P07" || code == "23505" || code == "42710";
+}
+
 using steady = std::chrono::steady_clock;
 
 // Record-level failures: the data of one record is wrong (class 22 data exception, class 23
@@ -68,8 +75,6 @@ std::string pg_writer::where(const std::string& table) const {
 void pg_writer::ensure_offsets_table(pg::connection& c) {
   if (offsets_ready_) return;
   // Offsets are keyed by connector, so several sinks can share the table.
-  // CREATE TABLE IF NOT EXISTS is not safe against itself: when tasks race, the loser fails with
-  // 23505 on pg_type, 42710 (its row type exists) or 42P07, and the table it wanted then exists.
   try {
     c.exec(fmt::format(
         "CREATE TABLE IF NOT EXISTS {} (connector text NOT NULL, topic text NOT NULL, "
@@ -77,7 +82,7 @@ void pg_writer::ensure_offsets_table(pg::connection& c) {
         "DEFAULT now(), PRIMARY KEY (connector, topic, \"partition\"))",
         pg::render_table(offsets_ref_, pg::quoting::always)));
   } catch (const error& e) {
-    if (e.info().code != "42P07" && e.info().code != "23505" && e.info().code != "42710") throw;
+    if (!lost_create_race(e)) throw;
   }
   offsets_ready_ = true;
 }
@@ -198,7 +203,7 @@ const pg::table_info& pg_writer::ensure_table(pg::connection& c, table_group& g)
         c.exec(sql);
       } catch (const error& e) {
         // Another task created it first: fine, describe it below.
-        if (e.info().code != "42P07" && e.info().code != "23505" && e.info().code != "42710") throw;
+        if (!lost_create_race(e)) throw;
       }
       log::get("sink")->info("{}: created table {}", where(g.name), pg::display_table(g.ref));
       info = pg::describe_table(c, g.ref, q_);
@@ -460,40 +465,8 @@ void pg_writer::bisect(pg::connection& c, batch& b, table_group& g, std::vector<
 
 void pg_writer::write_group(pg::connection& c, batch& b, table_group& g, bool bisect_mode,
                             std::vector<std::size_t>& failed) {
-  // Last operation per key wins; a truncate drops everything before it.
-  bool truncate = false;
-  std::vector<std::size_t> ups, dels;
-  auto& plan = *g.plan;
-  if (plan.pk_count() == 0 || s_.pk == pk_mode::kafka) {
-    for (auto i : g.entries) {
-      const auto& r = b.entries()[i].rec;
-      if (r.op == record_op::truncate) {
-        truncate = true;
-        ups.clear();
-        dels.clear();
-      } else if (r.op == record_op::remove) {
-        dels.push_back(i);
-      } else {
-        ups.push_back(i);
-      }
-    }
-  } else {
-    std::unordered_map<std::string, std::size_t> last;  // key → entry
-    last.reserve(g.entries.size());
-    for (auto i : g.entries) {
-      const auto& r = b.entries()[i].rec;
-      if (r.op == record_op::truncate) {
-        truncate = true;
-        last.clear();
-        continue;
-      }
-      last.insert_or_assign(plan.dedupe_key(r), i);
-    }
-    std::vector<bool> keep(b.entries().size(), false);
-    for (const auto& [k, i] : last) keep[i] = true;
-    for (auto i : g.entries)
-      if (keep[i]) (b.entries()[i].rec.op == record_op::remove ? dels : ups).push_back(i);
-  }
+  auto [ups, dels, truncate] =
+      g.plan->last_per_key(b.entries(), g.entries, g.plan->pk_count() != 0 && s_.pk != pk_mode::kafka);
   if (truncate) c.exec("TRUNCATE " + pg::render_table(g.ref, q_));
   if (bisect_mode)
     bisect(c, b, g, ups, dels, failed);

@@ -214,4 +214,38 @@ std::string row_plan::dedupe_key(const sink_record& r) {
   return k;
 }
 
+row_plan::group_ops row_plan::last_per_key(const std::vector<batch_entry>& all,
+                                           const std::vector<std::size_t>& entries, bool by_key) {
+  group_ops out;
+  if (!by_key) {
+    for (auto i : entries) {
+      const auto op = all[i].rec.op;
+      if (op == record_op::truncate) {
+        out.truncate = true;
+        out.ups.clear();
+        out.dels.clear();
+      } else {
+        (op == record_op::remove ? out.dels : out.ups).push_back(i);
+      }
+    }
+    return out;
+  }
+  std::unordered_map<std::string, std::size_t> last;  // key → entry
+  last.reserve(entries.size());
+  for (auto i : entries) {
+    const auto& r = all[i].rec;
+    if (r.op == record_op::truncate) {
+      out.truncate = true;
+      last.clear();
+      continue;
+    }
+    last.insert_or_assign(dedupe_key(r), i);
+  }
+  std::vector<bool> keep(all.size(), false);
+  for (const auto& [k, i] : last) keep[i] = true;
+  for (auto i : entries)
+    if (keep[i]) (all[i].rec.op == record_op::remove ? out.dels : out.ups).push_back(i);
+  return out;
+}
+
 }  // namespace sluice::sink

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/record.hpp"
+#include "sink/batch.hpp"
 #include "sink/sink_settings.hpp"
 
 namespace sluice::sink {
@@ -40,6 +41,16 @@ class row_plan {
                bool keys_only = false);
   // A byte string equal for two records exactly when their pk values are equal.
   std::string dedupe_key(const sink_record& r);
+
+  // What `entries` of a batch come to: the last operation per key wins and a truncate drops
+  // everything before it; ups and dels keep batch order. With by_key false (no key, or
+  // pk.mode=kafka, where every record is its own row) every record after the last truncate counts.
+  struct group_ops {
+    std::vector<std::size_t> ups, dels;
+    bool truncate = false;
+  };
+  group_ops last_per_key(const std::vector<batch_entry>& all, const std::vector<std::size_t>& entries,
+                         bool by_key);
 
  private:
   const std::vector<int>& positions(const struct_schema* s, bool key_side);
