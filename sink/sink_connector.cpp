@@ -8,6 +8,7 @@
 #include "core/convert/converter.hpp"
 #include "core/backoff.hpp"
 #include "core/log.hpp"
+#include "core/thread_name.hpp"
 #include "pool/registry.hpp"
 #include "sink/sink_task.hpp"
 
@@ -208,6 +209,7 @@ void sink_connector::restart_task(int task) {
 }
 
 void sink_connector::task_main(int id, std::stop_token stop) {
+  name_this_thread(fmt::format("sink-task-{}", id));
   auto logger = log::get("sink");
   convert::converter_settings conv;
   conv.key_format = convert::format_from_class(cfg_.get_string("key.converter"));

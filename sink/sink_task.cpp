@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/log.hpp"
+#include "core/thread_name.hpp"
 
 namespace sluice::sink {
 namespace {
@@ -47,6 +48,7 @@ sink_task::~sink_task() {
 }
 
 void sink_task::writer_loop(std::stop_token st) {
+  name_this_thread(fmt::format("sink-write-{}", id_));
   for (;;) {
     batch b;
     {
