@@ -198,42 +198,63 @@ result connection::exec_params(const std::string& sql,
 }
 
 std::size_t connection::copy_in(const std::string& copy_sql, std::string_view data) {
-  const std::string what = "COPY failed: " + abbreviate(copy_sql);
-  {
-    result_ptr r(PQexec(conn_.get(), copy_sql.c_str()));
-    const auto st = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
-    if (st != PGRES_COPY_IN) {
-      if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
-        throw sluice::error({.what = what, .where = where_,
-                             .why = "the statement is not a COPY … FROM STDIN"});
-      }
-      fail(r.get(), what);
-    }
-  }
-  bool send_failed = false;
-  for (std::size_t off = 0; off < data.size(); off += copy_chunk_bytes) {
+  copy_stream out(*this, copy_sql);
+  out.send(data);
+  return out.finish();
+}
+
+copy_stream::copy_stream(connection& c, const std::string& copy_sql)
+    : c_(c), what_("COPY failed: " + abbreviate(copy_sql)) {
+  result_ptr r(PQexec(c_.conn_.get(), copy_sql.c_str()));
+  const auto st = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
+  if (st == PGRES_COPY_IN) return;
+  ended_ = true;
+  if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+    throw sluice::error({.what = what_, .where = c_.where_, .why = "the statement is not a COPY … FROM STDIN"});
+  c_.fail(r.get(), what_);
+}
+
+void copy_stream::send(std::string_view data) {
+  // PQputCopyData takes an int length: pieces of at most 1 MiB.
+  for (std::size_t off = 0; off < data.size() && !send_failed_; off += copy_chunk_bytes) {
     const std::size_t n = std::min(copy_chunk_bytes, data.size() - off);
-    if (PQputCopyData(conn_.get(), data.data() + off, static_cast<int>(n)) != 1) {
-      send_failed = true;
-      break;
-    }
+    if (PQputCopyData(c_.conn_.get(), data.data() + off, static_cast<int>(n)) != 1) send_failed_ = true;
   }
+}
+
+std::size_t copy_stream::finish() {
+  ended_ = true;
   // On a send failure, abort the COPY so the server rolls it back; the outcome below then reports
   // why (usually the lost connection).
-  if (PQputCopyEnd(conn_.get(), send_failed ? "sluice aborted the COPY" : nullptr) != 1)
-    send_failed = true;
+  if (PQputCopyEnd(c_.conn_.get(), send_failed_ ? "sluice aborted the COPY" : nullptr) != 1)
+    send_failed_ = true;
   result_ptr outcome;
-  while (result_ptr r{PQgetResult(conn_.get())}) {
+  while (result_ptr r{PQgetResult(c_.conn_.get())}) {
     const auto st = PQresultStatus(r.get());
     if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH) {
-      poisoned_ = true;  // libpq should never stay in copy mode after PQputCopyEnd
+      c_.poisoned_ = true;  // libpq should never stay in copy mode after PQputCopyEnd
       break;
     }
     if (!outcome || st != PGRES_COMMAND_OK) outcome = std::move(r);
   }
-  if (outcome && PQresultStatus(outcome.get()) == PGRES_COMMAND_OK && !send_failed && !poisoned_)
+  if (outcome && PQresultStatus(outcome.get()) == PGRES_COMMAND_OK && !send_failed_ && !c_.poisoned_)
     return result(std::move(outcome)).affected();
-  fail(outcome.get(), what);
+  c_.fail(outcome.get(), what_);
+}
+
+copy_stream::~copy_stream() {
+  if (ended_) return;
+  // The producer threw: abort, so the server rolls the COPY back and the connection leaves copy
+  // mode (its transaction is now failed). Anything unexpected makes it unusable.
+  if (PQputCopyEnd(c_.conn_.get(), "sluice aborted the COPY: the rows could not be produced") != 1)
+    c_.poisoned_ = true;
+  while (result_ptr r{PQgetResult(c_.conn_.get())}) {
+    const auto st = PQresultStatus(r.get());
+    if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH) {
+      c_.poisoned_ = true;
+      break;
+    }
+  }
 }
 
 bool connection::in_transaction_or_failed() const noexcept {

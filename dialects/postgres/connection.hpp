@@ -65,7 +65,7 @@ class connection {
   // One statement with text parameters ($1 …); std::nullopt is NULL. Types are inferred.
   result exec_params(const std::string& sql, const std::vector<std::optional<std::string>>& text_params);
   // Runs `copy_sql` (COPY … FROM STDIN …), streams `data` in chunks, ends the copy and checks the
-  // outcome. Returns the rows copied.
+  // outcome. Returns the rows copied. (copy_stream sends data while it is still being produced.)
   std::size_t copy_in(const std::string& copy_sql, std::string_view data);
 
   bool in_transaction_or_failed() const noexcept;  // PQtransactionStatus != IDLE
@@ -78,12 +78,37 @@ class connection {
   PGconn* raw() noexcept { return conn_.get(); }
 
  private:
+  friend class copy_stream;
   connection(conn_ptr c, std::string where);
   [[noreturn]] void fail(const PGresult* res, std::string what);
 
   conn_ptr conn_;
   std::string where_;
   bool poisoned_ = false;
+};
+
+// A COPY … FROM STDIN in progress, for data sent while the rest is still being produced: the
+// server parses one chunk while the caller encodes the next, instead of waiting for the whole
+// batch. The constructor starts the COPY (throws as exec does); send() hands a chunk to libpq
+// (which copies it); finish() ends the COPY and returns the rows copied, or throws the server's
+// error — also the one behind a failed send. Destroyed without finish() (the producer threw),
+// it aborts the COPY, which fails the transaction: the caller discards or rolls back as after
+// any error. Borrows the connection, which must outlive it; neither copyable nor movable.
+class copy_stream {
+ public:
+  copy_stream(connection& c, const std::string& copy_sql);
+  copy_stream(const copy_stream&) = delete;
+  copy_stream& operator=(const copy_stream&) = delete;
+  ~copy_stream();
+
+  void send(std::string_view data);
+  std::size_t finish();
+
+ private:
+  connection& c_;
+  std::string what_;
+  bool send_failed_ = false;
+  bool ended_ = false;
 };
 
 }  // namespace sluice::pg

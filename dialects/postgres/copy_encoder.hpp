@@ -10,7 +10,8 @@
 // into an integer column — throws sluice::error naming the column and the value, with a 22xxx
 // code, and leaves the buffer as it was before the row (so the caller can skip that record).
 //
-// Ownership: owns its buffer, reused batch to batch (begin() keeps the capacity).
+// Ownership: owns its buffer, reused batch to batch (begin() keeps the capacity). A caller may
+// send data() and call consumed() between rows, to stream a large batch in chunks.
 // Thread-safety: none; one encoder per writer thread.
 #include <cstddef>
 #include <cstdint>
@@ -32,6 +33,9 @@ class copy_encoder {
   void finish();  // writes the trailer
 
   std::string_view data() const noexcept { return buf_; }
+  // Streaming: once data() has been sent, empties the buffer (keeping its capacity) so the rows
+  // that follow are appended to a fresh chunk; rows() goes on counting from begin().
+  void consumed() noexcept { buf_.clear(); }
   std::size_t rows() const noexcept { return rows_; }
   std::size_t columns() const noexcept { return targets_.size(); }
 

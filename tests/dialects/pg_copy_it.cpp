@@ -209,5 +209,70 @@ TEST_F(PgCopy, LargeBatchStreamsInChunks) {
   EXPECT_EQ(scalar(*c, "SELECT sum(id) || '/' || sum(length(payload)) FROM big"), "12497500/5000000");
 }
 
+// What the sink does: encode a chunk, send it, encode the next, with a row rejected by the
+// encoder between two chunks; the server sees one COPY of the good rows.
+TEST_F(PgCopy, StreamSendsChunksWhileEncoding) {
+  auto c = connect();
+  c->exec("CREATE TABLE streamed (id bigint, small smallint)");
+  copy_encoder enc({oid::int8, oid::int2}, {"id", "small"});
+  enc.begin();
+  copy_stream out(*c, "COPY streamed FROM STDIN (FORMAT binary)");
+  int chunks = 0;
+  for (std::int64_t i = 0; i < 3000; ++i) {
+    value id = i;
+    value small = i == 1500 ? std::int64_t{70000} : i % 100;
+    try {
+      enc.add_row({&id, &small});
+    } catch (const sluice::error&) {
+      continue;  // the row is left out; the buffer is as before it
+    }
+    if (enc.data().size() >= 4096) {
+      out.send(enc.data());
+      enc.consumed();
+      ++chunks;
+    }
+  }
+  enc.finish();
+  out.send(enc.data());
+  EXPECT_EQ(enc.rows(), 2999u);
+  EXPECT_GT(chunks, 5);
+  EXPECT_EQ(out.finish(), 2999u);
+  EXPECT_EQ(scalar(*c, "SELECT count(*) || '/' || sum(id) FROM streamed"), "2999/4497000");  // 0 + … + 2999 without 1500
+  EXPECT_TRUE(c->reusable());
+}
+
+// A producer that throws mid-stream: the COPY is aborted with the transaction, nothing of it
+// stays, and the connection can roll back and go on.
+TEST_F(PgCopy, StreamAbandonedMidwayRollsBack) {
+  auto c = connect();
+  c->exec("CREATE TABLE abandoned (id bigint)");
+  c->exec("BEGIN");
+  {
+    copy_encoder enc({oid::int8}, {"id"});
+    enc.begin();
+    copy_stream out(*c, "COPY abandoned FROM STDIN (FORMAT binary)");
+    value one = std::int64_t{1};
+    enc.add_row({&one});
+    out.send(enc.data());
+    // destroyed without finish(), as when the encoding loop throws
+  }
+  EXPECT_FALSE(c->is_broken());
+  EXPECT_TRUE(c->in_transaction_or_failed());
+  c->exec("ROLLBACK");
+  EXPECT_TRUE(c->reusable());
+  EXPECT_EQ(scalar(*c, "SELECT count(*) FROM abandoned"), "0");
+}
+
+TEST_F(PgCopy, StreamRefusesAStatementThatIsNotACopy) {
+  auto c = connect();
+  try {
+    copy_stream out(*c, "SELECT 1");
+    FAIL() << "expected an error";
+  } catch (const sluice::error& e) {
+    EXPECT_NE(std::string(e.what()).find("not a COPY"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(c->reusable());
+}
+
 }  // namespace
 }  // namespace sluice::pg
