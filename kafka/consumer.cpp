@@ -267,6 +267,12 @@ std::optional<std::int64_t> consumer::high_watermark(const std::string& topic,
   return high;
 }
 
+std::size_t consumer::queued() {
+  if (!handle_) return 0;
+  queue_ptr q(rd_kafka_queue_get_consumer(handle_.get()));
+  return q ? rd_kafka_queue_length(q.get()) : 0;
+}
+
 std::vector<topic_partition> consumer::committed(const std::vector<topic_partition>& partitions,
                                                  std::chrono::milliseconds timeout) {
   partition_list_ptr list = to_list(partitions);

@@ -65,6 +65,8 @@ class consumer {
   // The partition's high watermark from the last fetch response (no blocking call), or nullopt
   // when none has been seen yet.
   std::optional<std::int64_t> high_watermark(const std::string& topic, std::int32_t partition);
+  // Messages librdkafka has fetched and not yet handed to poll() (all partitions; no blocking).
+  std::size_t queued();
   // The group's committed offsets for `partitions` (a blocking call to the coordinator).
   std::vector<topic_partition> committed(const std::vector<topic_partition>& partitions,
                                          std::chrono::milliseconds timeout);

@@ -29,6 +29,18 @@ sink_task::sink_task(const sink_settings& s, int id, convert::converter_settings
       converter_(conv), writer_(std::move(w)), dlq_(s, id, producer_settings),
       metrics_(std::move(metrics)) {
   consumer_ = std::make_unique<kafka::consumer>(consumer_settings, where_, this);
+  // librdkafka's defaults where the settings leave them out.
+  auto number = [&](const char* key, std::size_t fallback) -> std::size_t {
+    auto it = consumer_settings.find(key);
+    if (it == consumer_settings.end()) return fallback;
+    try {
+      return std::stoull(it->second);
+    } catch (const std::exception&) {
+      return fallback;  // librdkafka has refused a bad value already, when the consumer was made
+    }
+  };
+  queue_max_bytes_ = number("queued.max.messages.kbytes", 65536) * 1024;
+  queue_max_messages_ = number("queued.min.messages", 100000);
   writer_thread_ = std::jthread([this](std::stop_token st) { writer_loop(st); });
 }
 
@@ -251,25 +263,51 @@ void sink_task::refresh_lag(bool now) {
   metrics_->lag = std::move(lag);
 }
 
-// librdkafka before 2.4 stops fetching a partition while the consumer's queue is over
-// queued.min.messages / queued.max.messages.kbytes and looks again only when its broker thread
-// wakes, up to a second later (2.4 added fetch.queue.backoff.ms). A consumer slower than the
-// broker drains the queue and then waits out the rest of that second. A seek to the position the
-// task has reached wakes the broker thread at once; it costs nothing here, since the queue is
-// empty (a fetch in flight is discarded and sent again). Only partitions at least
-// `wake_behind` records short of the cached high watermark are sought, at most every 5 ms: a
-// consumer keeping up with a steady stream is a few records short between fetches, and seeking
-// it there discards fetches in flight for nothing (the p99 latency at a steady 10k records/s
-// went from <= 60-70 ms to <= 125-150 ms when every shortfall woke the fetcher).
+// librdkafka before 2.4 stops fetching while the consumer's queue is over queued.min.messages /
+// queued.max.messages.kbytes, and decides again only when its broker thread wakes up: for
+// anything that reaches it (a request, a reply, an operation on one of its partitions), else
+// after up to a second (2.4 added fetch.queue.backoff.ms). A consumer slower than the broker
+// fills the queue, drains it, and then waits out the rest of that second.
+//
+// Two wake-ups cut that short, both by seeking partitions to the position the task has reached:
+// - starved (poll() found nothing): every partition at least `wake_behind` records short of the
+//   cached high watermark. Nothing is queued, so nothing is discarded (a fetch in flight is sent
+//   again).
+// - early (the queue, which had reached 90% of the bound, fell under half of it while partitions
+//   are behind): one of them at a time, in turn, every 5 ms, at most once per partition per
+//   filling of the queue. Any operation on a partition wakes the broker thread that
+//   leads it, which then decides again for every partition it leads; one seek discards at most
+//   that partition's queued records, which are fetched again. Without it the task starved for ~12 ms every 16 MiB
+//   (every fourth batch of the 1M-record benchmark), and handed the writer a part-filled batch.
+// Both act only on partitions `wake_behind` or more records behind: a consumer keeping up with a
+// steady stream is a few records short between fetches, and seeking it there discards fetches in
+// flight for nothing (the p99 latency at a steady 10k records/s went from <= 60-70 ms to
+// <= 125-150 ms when every shortfall woke the fetcher).
 namespace {
-// A partition this far behind with nothing queued is stalled, not between two fetches: at 16
-// partitions and 10k records/s, a partition receives ~600 records a second.
+// A partition this far behind is lagging, not between two fetches: at 16 partitions and 10k
+// records/s, a partition receives ~600 records a second.
 constexpr std::int64_t wake_behind = 1000;
 }  // namespace
 
-void sink_task::wake_fetcher() {
+void sink_task::wake_fetcher(bool starved) {
   const auto now = now_ms();
-  if (now - last_record_ms_ < 1 || now - last_wake_ms_ < 5) return;
+  if (now - last_wake_ms_ < 5) return;
+  if (starved) {
+    if (now - last_record_ms_ < 1) return;
+  } else {
+    if (now - last_queue_check_ms_ < 2 || metrics_->records_in == 0) return;
+    last_queue_check_ms_ = now;
+    const auto avg = std::max<std::uint64_t>(1, metrics_->bytes_in / metrics_->records_in);
+    const auto queued = consumer_->queued();
+    // librdkafka stops only at the bound: a queue that never came near it is being filled, and
+    // seeking would discard fetches in flight (with a remote broker, continually). After the
+    // bound was reached, one round of early wake-ups at most (one per assigned partition).
+    if (queued * avg * 10 >= queue_max_bytes_ * 9 || queued * 10 >= queue_max_messages_ * 9)
+      early_wakes_left_ = consumer_->assignment().size();
+    if (early_wakes_left_ == 0 || queued == 0 || queued * avg * 2 >= queue_max_bytes_ ||
+        queued * 2 >= queue_max_messages_)
+      return;
+  }
   auto parts = consumer_->assignment();
   if (parts.empty()) return;
   std::unique_ptr<rd_kafka_topic_partition_list_t, decltype(&rd_kafka_topic_partition_list_destroy)> list(
@@ -287,7 +325,16 @@ void sink_task::wake_fetcher() {
     rd_kafka_topic_partition_list_add(behind.get(), e.topic, e.partition)->offset = e.offset;
   }
   if (behind->cnt == 0) return;
+  if (!starved) {
+    --early_wakes_left_;
+    const auto& e = behind->elems[wake_turn_++ % static_cast<std::size_t>(behind->cnt)];
+    std::unique_ptr<rd_kafka_topic_partition_list_t, decltype(&rd_kafka_topic_partition_list_destroy)> one(
+        rd_kafka_topic_partition_list_new(1), &rd_kafka_topic_partition_list_destroy);
+    rd_kafka_topic_partition_list_add(one.get(), e.topic, e.partition)->offset = e.offset;
+    behind = std::move(one);
+  }
   last_wake_ms_ = now;
+  ++metrics_->fetch_wakes;
   // Asynchronous (timeout 0): errors are not reported, the next poll() shows the outcome.
   if (auto* err = rd_kafka_seek_partitions(consumer_->raw(), behind.get(), 0)) rd_kafka_error_destroy(err);
 }
@@ -351,7 +398,7 @@ void sink_task::run(std::stop_token stop, const std::atomic<bool>* paused) {
       add(*m);
       if (pending_.size() >= s_.batch_size || pending_.bytes() >= s_.batch_max_bytes) break;
     }
-    if (starved) wake_fetcher();
+    wake_fetcher(starved);
     if (callback_error_) std::rethrow_exception(std::exchange(callback_error_, nullptr));
     {
       // Apply a finished write without waiting for one in progress.

@@ -50,8 +50,9 @@ class sink_task final : public kafka::rebalance_listener {
   void commit_to_group(bool async);
   void hold(std::stop_token stop, const std::atomic<bool>& paused);
   void refresh_lag(bool now);
-  // Restarts fetching of partitions whose records librdkafka holds back (see the .cpp).
-  void wake_fetcher();
+  // Restarts fetching of partitions whose records librdkafka holds back (see the .cpp): at once
+  // when poll() found nothing, early when the prefetched records are running low.
+  void wake_fetcher(bool starved);
 
   const sink_settings& s_;
   int id_;
@@ -67,6 +68,13 @@ class sink_task final : public kafka::rebalance_listener {
   std::int64_t lag_refreshed_ms_ = 0;
   std::int64_t last_record_ms_ = 0;  // when poll() last returned a record
   std::int64_t last_wake_ms_ = 0;
+  std::int64_t last_queue_check_ms_ = 0;
+  std::size_t wake_turn_ = 0;
+  std::size_t early_wakes_left_ = 0;  // reset when the queue reaches 90% of the bound  // which behind partition an early wake seeks (round robin)
+  // librdkafka's prefetch bounds (queued.max.messages.kbytes, queued.min.messages), over which
+  // it stops fetching.
+  std::size_t queue_max_bytes_ = 0;
+  std::size_t queue_max_messages_ = 0;
 
   std::mutex mu_;
   std::condition_variable cv_;
