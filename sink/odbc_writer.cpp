@@ -533,24 +533,12 @@ write_result odbc_writer::write(batch& b, const before_commit_fn& before_commit)
       maybe_committed = false;
       r.failed.clear();
       std::vector<table_group> groups;
-      {
-        std::map<std::string, std::size_t> by_name;
-        for (std::size_t i = 0; i < b.entries().size(); ++i) {
-          auto& e = b.entries()[i];
-          if (e.failure) {
-            r.failed.push_back(i);
-            continue;
-          }
-          auto name = s_.table_for(e.rec.pos.topic);
-          auto [it, inserted] = by_name.try_emplace(name, groups.size());
-          if (inserted) {
-            table_group g;
-            g.name = name;
-            g.id = d_->parse_table(name);
-            groups.push_back(std::move(g));
-          }
-          groups[it->second].entries.push_back(i);
-        }
+      for (auto& t : s_.by_table(b, r.failed)) {
+        table_group g;
+        g.id = d_->parse_table(t.table);
+        g.name = std::move(t.table);
+        g.entries = std::move(t.entries);
+        groups.push_back(std::move(g));
       }
       ensure_offsets_table(*lease);
       for (auto& g : groups) {

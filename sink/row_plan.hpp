@@ -39,8 +39,8 @@ class row_plan {
   // keys_only, only the pk columns are filled (deletes).
   void extract(const sink_record& r, std::vector<const value*>& out, value_scratch& scratch,
                bool keys_only = false);
-  // A byte string equal for two records exactly when their pk values are equal.
-  std::string dedupe_key(const sink_record& r);
+  // Appends to `out` a byte string equal for two records exactly when their pk values are equal.
+  void append_dedupe_key(const sink_record& r, std::string& out);
 
   // What `entries` of a batch come to: the last operation per key wins and a truncate drops
   // everything before it; ups and dels keep batch order. With by_key false (no key, or
@@ -62,6 +62,11 @@ class row_plan {
   std::unordered_map<const struct_schema*, std::vector<int>> key_pos_, value_pos_;
   std::vector<const value*> tmp_;
   value_scratch tmp_scratch_;
+  // last_per_key's open-addressing table, kept between batches: the keys' bytes one after the
+  // other, where each distinct key ends, and slots holding a distinct key's number + 1.
+  std::string key_bytes_;
+  std::vector<std::size_t> key_ends_;
+  std::vector<std::uint32_t> slots_;
 };
 
 }  // namespace sluice::sink

@@ -62,4 +62,27 @@ std::string sink_settings::table_for(const std::string& topic) const {
   return out;
 }
 
+std::vector<sink_settings::table_entries> sink_settings::by_table(const batch& b,
+                                                                 std::vector<std::size_t>& failed) const {
+  std::vector<table_entries> out;
+  const std::string* last_topic = nullptr;
+  std::size_t group = 0;
+  for (std::size_t i = 0; i < b.entries().size(); ++i) {
+    const auto& e = b.entries()[i];
+    if (e.failure) {
+      failed.push_back(i);
+      continue;
+    }
+    if (last_topic == nullptr || *last_topic != e.rec.pos.topic) {
+      last_topic = &e.rec.pos.topic;
+      auto name = table_for(e.rec.pos.topic);
+      auto it = std::find_if(out.begin(), out.end(), [&](const table_entries& t) { return t.table == name; });
+      group = static_cast<std::size_t>(it - out.begin());
+      if (it == out.end()) out.push_back({std::move(name), {}});
+    }
+    out[group].entries.push_back(i);
+  }
+  return out;
+}
+
 }  // namespace sluice::sink

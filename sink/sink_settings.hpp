@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "config/connector_config.hpp"
+#include "sink/batch.hpp"
 
 namespace sluice::sink {
 
@@ -42,6 +43,14 @@ struct sink_settings {
   static sink_settings from(const config::connector_config& c);
   // The target table name for a topic (table.name.format with ${topic} replaced).
   std::string table_for(const std::string& topic) const;
+  // A batch's entries by target table, in order of first appearance, each in batch order;
+  // entries that already failed (conversion) go to `failed` instead. The name is worked out
+  // once per run of records from one topic, not once per record.
+  struct table_entries {
+    std::string table;
+    std::vector<std::size_t> entries;
+  };
+  std::vector<table_entries> by_table(const batch& b, std::vector<std::size_t>& failed) const;
 };
 
 }  // namespace sluice::sink
