@@ -118,7 +118,7 @@ kafka::settings consumer_settings(const config::connector_config& cfg, const std
   // The prefetch bound applies to the consumer's one queue (all partitions together), so memory
   // stays flat whatever the lag. 16 MiB rather than librdkafka's 64: librdkafka before 2.4 stops
   // fetching once the bound is reached and looks again only up to a second later, which the
-  // task cuts short by waking the fetcher when its queue runs dry (sink_task::wake_fetcher).
+  // task cuts short by waking the fetcher as its queue runs low (sink_task::wake_fetcher).
   // Measured in bench/RESULTS.md: 16 MiB keeps a task near 128 MiB at full speed.
   s["queued.max.messages.kbytes"] = "16384";
   // A record should reach the database within tens of milliseconds of being produced; a broker
