@@ -117,8 +117,8 @@ class dialect {
   virtual dml delete_sql(const table_id& t, const std::vector<std::string>& key_cols) const;
   // How many rows one INSERT / upsert statement carries (with_rows), 1 = one per parameter set.
   // Drivers that run a parameter array as a statement per row (the SQLite ODBC driver compiles
-  // the statement again for every row; MariaDB's sends a row per round trip) are far faster with
-  // many rows per statement.
+  // the statement again for every row; MariaDB's does on a MySQL server, which has no bulk
+  // command) are far faster with many rows per statement.
   virtual std::size_t rows_per_statement(std::size_t params_per_row) const {
     (void)params_per_row;
     return 1;

@@ -57,8 +57,11 @@ class param_array {
 
   // Executes the prepared `s` once per chunk of rows (parameter i+1 = column i). Returns the
   // affected row count the driver reports. Throws the translated error of the first failing
-  // chunk; failed_row() then tells the row the driver marked, if it marked one.
-  std::int64_t execute(statement& s, std::size_t max_chunk_bytes = 32u << 20);
+  // chunk; failed_row() then tells the row the driver marked, if it marked one. The 8 MiB
+  // budget (rows counted at their column's longest value) keeps a chunk that MariaDB
+  // Connector/ODBC sends as one bulk command under the server's max_allowed_packet (16 MiB by
+  // default).
+  std::int64_t execute(statement& s, std::size_t max_chunk_bytes = 8u << 20);
   std::optional<std::size_t> failed_row() const noexcept { return failed_row_; }
   // Executes `s`, a statement of `n` rows (dml with_rows), once with rows [lo, lo + n): parameter
   // r * columns() + i + 1 is column i of row lo + r. A failure names no row (the caller bisects).

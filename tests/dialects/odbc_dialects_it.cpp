@@ -206,7 +206,57 @@ TEST_P(OdbcDialect, GenericUpsertIsRefusedWhereTheDriverKnowsNoMerge) {
   }
 }
 
+// MariaDB alone: its server takes a parameter array as one bulk command, so the dialect binds
+// one-row statements to arrays instead of building VALUES lists (a MySQL server would run such an
+// array a statement per row, so there the lists stay). A batch the size of a sink's goes through
+// whole, in one chunk; a bad row fails the array and the rollback leaves none of it.
+class OdbcMariaDbDialect : public OdbcDialect {};
+
+TEST_P(OdbcMariaDbDialect, ParameterArraysGoAsOneBulkCommandOnAMariaDbServer) {
+  EXPECT_EQ(d_->rows_per_statement(5), 1u);
+  EXPECT_GE(make_dialect(config::dialect::mysql)->rows_per_statement(5), 100u)
+      << "before adapt() the server is unknown: VALUES lists";
+  table_id t{"", "Bulk"};
+  run(d_->create_table_sql(t, {f("id", type_kind::int64, false), f("name", type_kind::string)}, {"id"}));
+  const std::vector<std::string> cols = {"id", "name"};
+  auto fill = [&](param_array& a, const dml& d, int rows, int bad_at) {
+    std::vector<bind_as> kinds;
+    for (auto p : d.params) kinds.push_back(p == 0 ? bind_as::int64 : bind_as::text);
+    a.reset(kinds, c_->utf8_params());
+    for (int i = 0; i < rows; ++i) {
+      a.add_row();
+      for (std::size_t k = 0; k < d.params.size(); ++k) {
+        if (d.params[k] == 0) a.set_int(k, i == bad_at ? 7 : i);
+        else a.set_text(k, "name " + std::to_string(i));
+      }
+    }
+  };
+  const std::string tbl = d_->render_table(t);
+  {
+    param_array a;
+    const auto d = d_->upsert_sql(t, cols, 1);
+    fill(a, d, 20000, -1);
+    c_->begin();
+    a.execute(c_->prepared(d.sql));
+    c_->commit();
+    EXPECT_EQ(scalar("SELECT COUNT(*) FROM " + tbl), "20000");
+    EXPECT_EQ(scalar("SELECT name FROM " + tbl + " WHERE id = 19999"), "name 19999");
+  }
+  {
+    run({"DELETE FROM " + tbl});
+    param_array a;
+    const auto d = d_->insert_sql(t, cols);
+    fill(a, d, 1000, 500);  // row 500 repeats id 7
+    c_->begin();
+    EXPECT_THROW(a.execute(c_->prepared(d.sql)), sluice::error);
+    c_->rollback();
+    EXPECT_EQ(scalar("SELECT COUNT(*) FROM " + tbl), "0");
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, OdbcDialect, ::testing::ValuesIn(odbc_backends()), backend_name);
+INSTANTIATE_TEST_SUITE_P(Backends, OdbcMariaDbDialect,
+                         ::testing::Values(odbc_backend{"mariadb", config::dialect::mysql}), backend_name);
 
 }  // namespace
 }  // namespace sluice::odbc
