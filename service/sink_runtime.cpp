@@ -102,7 +102,9 @@ class sink_runtime final : public connector_runtime {
                   "Batches refused because another owner moved the stored offsets (rebalance).", l,
                   m.conflicts);
       out.counter("sluice_sink_fetch_wakes_total",
-                  "Times the Kafka fetcher was restarted after stopping at its prefetch bound.", l,
+                  "Seeks that restarted the Kafka fetcher (after an empty poll, or early once "
+                  "the queue had filled to its prefetch bound).",
+                  l,
                   m.fetch_wakes);
       out.histogram("sluice_sink_batch_write_seconds",
                     "Database time per batch (rows and offsets in one transaction).", l,

@@ -14,8 +14,8 @@ namespace sluice::sink {
 struct task_metrics {
   std::atomic<std::uint64_t> records_in{0}, bytes_in{0}, records_written{0}, batches{0},
       records_failed{0}, dlq_records{0}, retries{0}, conflicts{0};
-  // Seeks that restarted librdkafka's fetcher after it stopped at its prefetch bound
-  // (sink_task::wake_fetcher).
+  // Seeks that restarted librdkafka's fetcher, after an empty poll or early once the queue had
+  // filled to its prefetch bound (sink_task::wake_fetcher).
   std::atomic<std::uint64_t> fetch_wakes{0};
   std::atomic<std::int64_t> last_commit_unix_ms{0};
   std::atomic<bool> paused{false};  // consumption held (partitions paused), not just requested

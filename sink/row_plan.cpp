@@ -234,12 +234,17 @@ row_plan::group_ops row_plan::last_per_key(const std::vector<batch_entry>& all,
   const std::size_t mask = cap - 1;
   std::vector<std::size_t> winner;  // per distinct key: its last entry
   winner.reserve(entries.size());
+  // A truncate empties the table by clearing only the slots taken, so a batch of many truncates
+  // stays linear.
   auto reset = [&] {
-    slots_.assign(cap, 0);
+    for (auto at : taken_) slots_[at] = 0;
+    taken_.clear();
     key_bytes_.clear();
     key_ends_.clear();
     winner.clear();
   };
+  slots_.assign(cap, 0);
+  taken_.clear();
   auto key_at = [&](std::size_t d) {
     const std::size_t begin = d == 0 ? 0 : key_ends_[d - 1];
     return std::string_view(key_bytes_).substr(begin, key_ends_[d] - begin);
@@ -259,6 +264,7 @@ row_plan::group_ops row_plan::last_per_key(const std::vector<batch_entry>& all,
     for (;; at = (at + 1) & mask) {
       if (slots_[at] == 0) {
         slots_[at] = static_cast<std::uint32_t>(winner.size() + 1);
+        taken_.push_back(at);
         key_ends_.push_back(key_bytes_.size());
         winner.push_back(i);
         break;

@@ -62,11 +62,13 @@ class row_plan {
   std::unordered_map<const struct_schema*, std::vector<int>> key_pos_, value_pos_;
   std::vector<const value*> tmp_;
   value_scratch tmp_scratch_;
-  // last_per_key's open-addressing table, kept between batches: the keys' bytes one after the
-  // other, where each distinct key ends, and slots holding a distinct key's number + 1.
+  // last_per_key's open-addressing table (a plan lives for one write attempt; its buffers are
+  // reused across the plan's calls): the keys' bytes one after the other, where each distinct
+  // key ends, slots holding a distinct key's number + 1, and which slots are taken.
   std::string key_bytes_;
   std::vector<std::size_t> key_ends_;
   std::vector<std::uint32_t> slots_;
+  std::vector<std::size_t> taken_;
 };
 
 }  // namespace sluice::sink

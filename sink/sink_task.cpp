@@ -274,10 +274,13 @@ void sink_task::refresh_lag(bool now) {
 //   cached high watermark. Nothing is queued, so nothing is discarded (a fetch in flight is sent
 //   again).
 // - early (the queue, which had reached 90% of the bound, fell under half of it while partitions
-//   are behind): one of them at a time, in turn, every 5 ms, at most once per partition per
-//   filling of the queue. Any operation on a partition wakes the broker thread that
-//   leads it, which then decides again for every partition it leads; one seek discards at most
-//   that partition's queued records, which are fetched again. Without it the task starved for ~12 ms every 16 MiB
+//   are behind): one of them at a time, the least behind first, every 5 ms at most, each
+//   partition at most once per filling of the queue. An operation on a partition wakes the
+//   broker thread that leads it, which then decides again for the partitions it leads (in
+//   practice fetching resumed only after a few seeks, hence more than one). A seek discards that
+//   partition's queued records, which are fetched again: "behind" is measured from the position
+//   the task has reached and so counts what is queued, and with one partition a seek discards
+//   the whole (half-empty) queue. Without it the task starved for ~12 ms every 16 MiB
 //   (every fourth batch of the 1M-record benchmark), and handed the writer a part-filled batch.
 // Both act only on partitions `wake_behind` or more records behind: a consumer keeping up with a
 // steady stream is a few records short between fetches, and seeking it there discards fetches in
@@ -301,11 +304,12 @@ void sink_task::wake_fetcher(bool starved) {
     const auto queued = consumer_->queued();
     // librdkafka stops only at the bound: a queue that never came near it is being filled, and
     // seeking would discard fetches in flight (with a remote broker, continually). After the
-    // bound was reached, one round of early wake-ups at most (one per assigned partition).
-    if (queued * avg * 10 >= queue_max_bytes_ * 9 || queued * 10 >= queue_max_messages_ * 9)
-      early_wakes_left_ = consumer_->assignment().size();
-    if (early_wakes_left_ == 0 || queued == 0 || queued * avg * 2 >= queue_max_bytes_ ||
-        queued * 2 >= queue_max_messages_)
+    // bound was reached, each lagging partition is sought once at most, until it is reached again.
+    if (queued * avg * 10 >= queue_max_bytes_ * 9 || queued * 10 >= queue_max_messages_ * 9) {
+      filled_ = true;
+      sought_.clear();
+    }
+    if (!filled_ || queued == 0 || queued * avg * 2 >= queue_max_bytes_ || queued * 2 >= queue_max_messages_)
       return;
   }
   auto parts = consumer_->assignment();
@@ -326,11 +330,29 @@ void sink_task::wake_fetcher(bool starved) {
   }
   if (behind->cnt == 0) return;
   if (!starved) {
-    --early_wakes_left_;
-    const auto& e = behind->elems[wake_turn_++ % static_cast<std::size_t>(behind->cnt)];
+    // One partition not sought yet in this filling: the least behind, whose seek discards the
+    // fewest queued records. None left: no more early wake-ups until the queue fills again.
+    const rd_kafka_topic_partition_t* pick = nullptr;
+    std::int64_t least = 0;
+    for (int i = 0; i < behind->cnt; ++i) {
+      const auto& e = behind->elems[i];
+      std::int64_t low = 0, high = 0;
+      if (sought_.contains({e.topic, e.partition}) ||
+          rd_kafka_get_watermark_offsets(consumer_->raw(), e.topic, e.partition, &low, &high))
+        continue;
+      if (pick == nullptr || high - e.offset < least) {
+        least = high - e.offset;
+        pick = &e;
+      }
+    }
+    if (pick == nullptr) {
+      filled_ = false;
+      return;
+    }
+    sought_.insert({pick->topic, pick->partition});
     std::unique_ptr<rd_kafka_topic_partition_list_t, decltype(&rd_kafka_topic_partition_list_destroy)> one(
         rd_kafka_topic_partition_list_new(1), &rd_kafka_topic_partition_list_destroy);
-    rd_kafka_topic_partition_list_add(one.get(), e.topic, e.partition)->offset = e.offset;
+    rd_kafka_topic_partition_list_add(one.get(), pick->topic, pick->partition)->offset = pick->offset;
     behind = std::move(one);
   }
   last_wake_ms_ = now;

@@ -8,6 +8,7 @@
 // consumed and pauses its partitions but stays in the group, so resuming loses and repeats nothing.
 // Thread-safety: run() on one thread; metrics() from any.
 #include <atomic>
+#include <set>
 #include <condition_variable>
 #include <exception>
 #include <memory>
@@ -69,8 +70,10 @@ class sink_task final : public kafka::rebalance_listener {
   std::int64_t last_record_ms_ = 0;  // when poll() last returned a record
   std::int64_t last_wake_ms_ = 0;
   std::int64_t last_queue_check_ms_ = 0;
-  std::size_t wake_turn_ = 0;
-  std::size_t early_wakes_left_ = 0;  // reset when the queue reaches 90% of the bound  // which behind partition an early wake seeks (round robin)
+  // Partitions an early wake-up has sought since the queue last reached 90% of the bound; empty
+  // with `filled_` false when early wake-ups are off (the queue has not come near the bound).
+  std::set<partition_key> sought_;
+  bool filled_ = false;
   // librdkafka's prefetch bounds (queued.max.messages.kbytes, queued.min.messages), over which
   // it stops fetching.
   std::size_t queue_max_bytes_ = 0;

@@ -111,7 +111,7 @@ TEST(RowPlanLastPerKey, AgreesWithAMapOnALargeRandomBatch) {
   auto out = plan.last_per_key(all, idx, true);
   EXPECT_EQ(out.ups, ups);
   EXPECT_EQ(out.dels, dels);
-  // The table is kept between batches: the next batch on the same plan starts from nothing.
+  // The plan's buffers are reused: its next call starts from nothing.
   std::vector<std::size_t> half(idx.begin() + 10000, idx.end());
   std::map<std::pair<std::int64_t, std::string>, std::size_t> last2;
   for (auto i : half)
