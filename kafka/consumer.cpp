@@ -273,6 +273,14 @@ std::size_t consumer::queued() {
   return q ? rd_kafka_queue_length(q.get()) : 0;
 }
 
+std::string consumer::setting(const char* name) {
+  if (!handle_) return {};
+  char buf[512];
+  std::size_t size = sizeof buf;
+  if (rd_kafka_conf_get(rd_kafka_conf(handle_.get()), name, buf, &size) != RD_KAFKA_CONF_OK) return {};
+  return buf;
+}
+
 std::vector<topic_partition> consumer::committed(const std::vector<topic_partition>& partitions,
                                                  std::chrono::milliseconds timeout) {
   partition_list_ptr list = to_list(partitions);

@@ -67,6 +67,9 @@ class consumer {
   std::optional<std::int64_t> high_watermark(const std::string& topic, std::int32_t partition);
   // Messages librdkafka has fetched and not yet handed to poll() (all partitions; no blocking).
   std::size_t queued();
+  // The value librdkafka runs with for a configuration property (its default where the settings
+  // left it out); empty for an unknown name.
+  std::string setting(const char* name);
   // The group's committed offsets for `partitions` (a blocking call to the coordinator).
   std::vector<topic_partition> committed(const std::vector<topic_partition>& partitions,
                                          std::chrono::milliseconds timeout);

@@ -451,8 +451,7 @@ void odbc_writer::isolate(odbc::connection& c, batch& b, table_group& g, std::ve
 
 void odbc_writer::write_group(odbc::connection& c, batch& b, table_group& g, bool isolate_mode,
                               std::vector<std::size_t>& failed) {
-  auto [ups, dels, truncate] =
-      g.plan->last_per_key(b.entries(), g.entries, g.plan->pk_count() != 0 && s_.pk != pk_mode::kafka);
+  auto [ups, dels, truncate] = g.plan->last_per_key(b.entries(), g.entries);
   if (truncate) c.exec(d_->truncate_sql(g.def->id));
   if (isolate_mode)
     isolate(c, b, g, ups, dels, failed);

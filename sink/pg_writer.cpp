@@ -486,8 +486,7 @@ void pg_writer::bisect(pg::connection& c, batch& b, table_group& g, std::vector<
 
 void pg_writer::write_group(pg::connection& c, batch& b, table_group& g, bool bisect_mode,
                             std::vector<std::size_t>& failed) {
-  auto [ups, dels, truncate] =
-      g.plan->last_per_key(b.entries(), g.entries, g.plan->pk_count() != 0 && s_.pk != pk_mode::kafka);
+  auto [ups, dels, truncate] = g.plan->last_per_key(b.entries(), g.entries);
   if (truncate) c.exec("TRUNCATE " + pg::render_table(g.ref, q_));
   if (bisect_mode)
     bisect(c, b, g, ups, dels, failed);

@@ -120,6 +120,7 @@ row_plan row_plan::build(const sink_settings& s, const std::vector<const sink_re
     }
   }
   p.pk_count_ = p.columns_.size();
+  p.dedupe_by_key_ = p.pk_count_ != 0 && s.pk != pk_mode::kafka;
   for (const auto* vs : values)
     for (const auto& f : vs->fields)
       if (allowed(s, f.name)) add({f.name, f, column_origin::value_field, false});
@@ -212,9 +213,9 @@ void row_plan::append_dedupe_key(const sink_record& r, std::string& k) {
 }
 
 row_plan::group_ops row_plan::last_per_key(const std::vector<batch_entry>& all,
-                                           const std::vector<std::size_t>& entries, bool by_key) {
+                                           const std::vector<std::size_t>& entries) {
   group_ops out;
-  if (!by_key) {
+  if (!dedupe_by_key_) {
     for (auto i : entries) {
       const auto op = all[i].rec.op;
       if (op == record_op::truncate) {
@@ -232,24 +233,25 @@ row_plan::group_ops row_plan::last_per_key(const std::vector<batch_entry>& all,
   std::size_t cap = 16;
   while (cap < entries.size() * 2) cap <<= 1;
   const std::size_t mask = cap - 1;
-  std::vector<std::size_t> winner;  // per distinct key: its last entry
+  // The keys' bytes one after the other, where each distinct key ends, its last entry, and
+  // slots holding a distinct key's number + 1.
+  std::string key_bytes;
+  std::vector<std::size_t> key_ends, winner, taken;
+  std::vector<std::uint32_t> slots(cap, 0);
   winner.reserve(entries.size());
   // A truncate empties the table by clearing only the slots taken, so a batch of many truncates
   // stays linear.
   auto reset = [&] {
-    for (auto at : taken_) slots_[at] = 0;
-    taken_.clear();
-    key_bytes_.clear();
-    key_ends_.clear();
+    for (auto at : taken) slots[at] = 0;
+    taken.clear();
+    key_bytes.clear();
+    key_ends.clear();
     winner.clear();
   };
-  slots_.assign(cap, 0);
-  taken_.clear();
   auto key_at = [&](std::size_t d) {
-    const std::size_t begin = d == 0 ? 0 : key_ends_[d - 1];
-    return std::string_view(key_bytes_).substr(begin, key_ends_[d] - begin);
+    const std::size_t begin = d == 0 ? 0 : key_ends[d - 1];
+    return std::string_view(key_bytes).substr(begin, key_ends[d] - begin);
   };
-  reset();
   for (auto i : entries) {
     const auto& r = all[i].rec;
     if (r.op == record_op::truncate) {
@@ -257,22 +259,22 @@ row_plan::group_ops row_plan::last_per_key(const std::vector<batch_entry>& all,
       reset();
       continue;
     }
-    const std::size_t begin = key_bytes_.size();
-    append_dedupe_key(r, key_bytes_);
-    const std::string_view k = std::string_view(key_bytes_).substr(begin);
+    const std::size_t begin = key_bytes.size();
+    append_dedupe_key(r, key_bytes);
+    const std::string_view k = std::string_view(key_bytes).substr(begin);
     std::size_t at = std::hash<std::string_view>{}(k) & mask;
     for (;; at = (at + 1) & mask) {
-      if (slots_[at] == 0) {
-        slots_[at] = static_cast<std::uint32_t>(winner.size() + 1);
-        taken_.push_back(at);
-        key_ends_.push_back(key_bytes_.size());
+      if (slots[at] == 0) {
+        slots[at] = static_cast<std::uint32_t>(winner.size() + 1);
+        taken.push_back(at);
+        key_ends.push_back(key_bytes.size());
         winner.push_back(i);
         break;
       }
-      const std::size_t d = slots_[at] - 1;
+      const std::size_t d = slots[at] - 1;
       if (key_at(d) == k) {
         winner[d] = i;
-        key_bytes_.resize(begin);
+        key_bytes.resize(begin);
         break;
       }
     }

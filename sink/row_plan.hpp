@@ -43,32 +43,25 @@ class row_plan {
   void append_dedupe_key(const sink_record& r, std::string& out);
 
   // What `entries` of a batch come to: the last operation per key wins and a truncate drops
-  // everything before it; ups and dels keep batch order. With by_key false (no key, or
-  // pk.mode=kafka, where every record is its own row) every record after the last truncate counts.
+  // everything before it; ups and dels keep batch order. Without a key, or with pk.mode=kafka
+  // (every record is its own row), every record after the last truncate counts.
   struct group_ops {
     std::vector<std::size_t> ups, dels;
     bool truncate = false;
   };
-  group_ops last_per_key(const std::vector<batch_entry>& all, const std::vector<std::size_t>& entries,
-                         bool by_key);
+  group_ops last_per_key(const std::vector<batch_entry>& all, const std::vector<std::size_t>& entries);
 
  private:
   const std::vector<int>& positions(const struct_schema* s, bool key_side);
 
   std::vector<planned_column> columns_;
   std::size_t pk_count_ = 0;
+  bool dedupe_by_key_ = false;  // a key that names a row (not pk.mode=none or kafka)
   bool primitive_key_ = false;
   // field positions of each column in a given schema (-1 absent), per schema instance
   std::unordered_map<const struct_schema*, std::vector<int>> key_pos_, value_pos_;
   std::vector<const value*> tmp_;
   value_scratch tmp_scratch_;
-  // last_per_key's open-addressing table (a plan lives for one write attempt; its buffers are
-  // reused across the plan's calls): the keys' bytes one after the other, where each distinct
-  // key ends, slots holding a distinct key's number + 1, and which slots are taken.
-  std::string key_bytes_;
-  std::vector<std::size_t> key_ends_;
-  std::vector<std::uint32_t> slots_;
-  std::vector<std::size_t> taken_;
 };
 
 }  // namespace sluice::sink

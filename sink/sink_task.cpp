@@ -29,18 +29,9 @@ sink_task::sink_task(const sink_settings& s, int id, convert::converter_settings
       converter_(conv), writer_(std::move(w)), dlq_(s, id, producer_settings),
       metrics_(std::move(metrics)) {
   consumer_ = std::make_unique<kafka::consumer>(consumer_settings, where_, this);
-  // librdkafka's defaults where the settings leave them out.
-  auto number = [&](const char* key, std::size_t fallback) -> std::size_t {
-    auto it = consumer_settings.find(key);
-    if (it == consumer_settings.end()) return fallback;
-    try {
-      return std::stoull(it->second);
-    } catch (const std::exception&) {
-      return fallback;  // librdkafka has refused a bad value already, when the consumer was made
-    }
-  };
-  queue_max_bytes_ = number("queued.max.messages.kbytes", 65536) * 1024;
-  queue_max_messages_ = number("queued.min.messages", 100000);
+  // The bounds the consumer runs with (librdkafka validated them when it was made).
+  queue_max_bytes_ = std::stoull(consumer_->setting("queued.max.messages.kbytes")) * 1024;
+  queue_max_messages_ = std::stoull(consumer_->setting("queued.min.messages"));
   writer_thread_ = std::jthread([this](std::stop_token st) { writer_loop(st); });
 }
 
@@ -312,53 +303,42 @@ void sink_task::wake_fetcher(bool starved) {
     if (!filled_ || queued == 0 || queued * avg * 2 >= queue_max_bytes_ || queued * 2 >= queue_max_messages_)
       return;
   }
-  auto parts = consumer_->assignment();
-  if (parts.empty()) return;
-  std::unique_ptr<rd_kafka_topic_partition_list_t, decltype(&rd_kafka_topic_partition_list_destroy)> list(
-      rd_kafka_topic_partition_list_new(static_cast<int>(parts.size())), &rd_kafka_topic_partition_list_destroy);
-  for (const auto& p : parts) rd_kafka_topic_partition_list_add(list.get(), p.topic.c_str(), p.partition);
-  if (rd_kafka_position(consumer_->raw(), list.get())) return;
-  std::unique_ptr<rd_kafka_topic_partition_list_t, decltype(&rd_kafka_topic_partition_list_destroy)> behind(
-      rd_kafka_topic_partition_list_new(list->cnt), &rd_kafka_topic_partition_list_destroy);
+  kafka::partition_list_ptr list = kafka::to_list(consumer_->assignment());
+  if (list->cnt == 0 || rd_kafka_position(consumer_->raw(), list.get())) return;
+  // Starved: every partition `wake_behind` or more records behind. Early: one of them, not sought
+  // yet in this filling, the least behind (its seek discards the fewest queued records); when all
+  // have been sought, no more early wake-ups until the queue fills again.
+  kafka::partition_list_ptr seek(rd_kafka_topic_partition_list_new(list->cnt));
+  bool any_behind = false;
+  const rd_kafka_topic_partition_t* least = nullptr;
+  std::int64_t least_lag = 0;
   for (int i = 0; i < list->cnt; ++i) {
     const auto& e = list->elems[i];
     std::int64_t low = 0, high = 0;
     if (e.offset < 0 || rd_kafka_get_watermark_offsets(consumer_->raw(), e.topic, e.partition, &low, &high) ||
         high - e.offset < wake_behind)
       continue;
-    rd_kafka_topic_partition_list_add(behind.get(), e.topic, e.partition)->offset = e.offset;
-  }
-  if (behind->cnt == 0) return;
-  if (!starved) {
-    // One partition not sought yet in this filling: the least behind, whose seek discards the
-    // fewest queued records. None left: no more early wake-ups until the queue fills again.
-    const rd_kafka_topic_partition_t* pick = nullptr;
-    std::int64_t least = 0;
-    for (int i = 0; i < behind->cnt; ++i) {
-      const auto& e = behind->elems[i];
-      std::int64_t low = 0, high = 0;
-      if (sought_.contains({e.topic, e.partition}) ||
-          rd_kafka_get_watermark_offsets(consumer_->raw(), e.topic, e.partition, &low, &high))
-        continue;
-      if (pick == nullptr || high - e.offset < least) {
-        least = high - e.offset;
-        pick = &e;
-      }
+    any_behind = true;
+    if (starved) {
+      rd_kafka_topic_partition_list_add(seek.get(), e.topic, e.partition)->offset = e.offset;
+    } else if (!sought_.contains({e.topic, e.partition}) && (least == nullptr || high - e.offset < least_lag)) {
+      least = &e;
+      least_lag = high - e.offset;
     }
-    if (pick == nullptr) {
+  }
+  if (!any_behind) return;
+  if (!starved) {
+    if (least == nullptr) {
       filled_ = false;
       return;
     }
-    sought_.insert({pick->topic, pick->partition});
-    std::unique_ptr<rd_kafka_topic_partition_list_t, decltype(&rd_kafka_topic_partition_list_destroy)> one(
-        rd_kafka_topic_partition_list_new(1), &rd_kafka_topic_partition_list_destroy);
-    rd_kafka_topic_partition_list_add(one.get(), pick->topic, pick->partition)->offset = pick->offset;
-    behind = std::move(one);
+    sought_.insert({least->topic, least->partition});
+    rd_kafka_topic_partition_list_add(seek.get(), least->topic, least->partition)->offset = least->offset;
   }
   last_wake_ms_ = now;
   ++metrics_->fetch_wakes;
   // Asynchronous (timeout 0): errors are not reported, the next poll() shows the outcome.
-  if (auto* err = rd_kafka_seek_partitions(consumer_->raw(), behind.get(), 0)) rd_kafka_error_destroy(err);
+  if (auto* err = rd_kafka_seek_partitions(consumer_->raw(), seek.get(), 0)) rd_kafka_error_destroy(err);
 }
 
 // Paused: write and commit what was consumed, then pause every assigned partition and keep

@@ -8,12 +8,12 @@
 // consumed and pauses its partitions but stays in the group, so resuming loses and repeats nothing.
 // Thread-safety: run() on one thread; metrics() from any.
 #include <atomic>
-#include <set>
 #include <condition_variable>
 #include <exception>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <stop_token>
 #include <thread>
 

@@ -46,7 +46,7 @@ ops run(const std::vector<batch_entry>& all, const sink_settings& s = settings()
     idx.push_back(i);
   }
   auto plan = row_plan::build(s, recs, "t");
-  return plan.last_per_key(all, idx, true);
+  return plan.last_per_key(all, idx);
 }
 
 TEST(RowPlanLastPerKey, LastOperationPerKeyWinsInBatchOrder) {
@@ -108,15 +108,15 @@ TEST(RowPlanLastPerKey, AgreesWithAMapOnALargeRandomBatch) {
     idx.push_back(i);
   }
   auto plan = row_plan::build(settings(), recs, "t");
-  auto out = plan.last_per_key(all, idx, true);
+  auto out = plan.last_per_key(all, idx);
   EXPECT_EQ(out.ups, ups);
   EXPECT_EQ(out.dels, dels);
-  // The plan's buffers are reused: its next call starts from nothing.
+  // A second call on the same plan starts from nothing.
   std::vector<std::size_t> half(idx.begin() + 10000, idx.end());
   std::map<std::pair<std::int64_t, std::string>, std::size_t> last2;
   for (auto i : half)
     last2[{std::get<std::int64_t>(all[i].rec.value[0]), std::get<std::string>(all[i].rec.value[1])}] = i;
-  auto again = plan.last_per_key(all, half, true);
+  auto again = plan.last_per_key(all, half);
   EXPECT_EQ(again.ups.size() + again.dels.size(), last2.size());
 }
 
