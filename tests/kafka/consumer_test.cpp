@@ -190,6 +190,11 @@ TEST(ConsumerGroup, TwoMembersSplitPartitionsWithTheCooperativeProtocol) {
 }
 
 TEST(ConsumerGroup, ListenerOffsetsAreHonouredForEachMember) {
+  // The listeners play a sink's offset store, shared by both members: each assignment starts where
+  // the store says, and every record read moves the store past it, as a sink's commit would. The
+  // group's own committed offsets stay empty, so without the listener reading would start at 0;
+  // and a rebalance in the middle (the second member joining) must neither skip nor repeat a
+  // record, whichever member a partition lands on.
   test_cluster cluster;
   std::string topic = cluster.topic(2);
   for (std::int32_t p = 0; p < 2; ++p)
@@ -204,12 +209,34 @@ TEST(ConsumerGroup, ListenerOffsetsAreHonouredForEachMember) {
   std::map<std::int32_t, std::vector<std::int64_t>> seen;
   auto deadline = std::chrono::steady_clock::now() + 30s;
   auto total = [&] { return seen[0].size() + seen[1].size(); };
-  while (total() < 8 && std::chrono::steady_clock::now() < deadline) {
-    for (consumer* c : {&c1, &c2})
-      if (auto m = c->poll(50ms); m && !m->error()) seen[m->partition()].push_back(m->offset());
+  auto split = [&] { return l1.owned.size() == 1 && l2.owned.size() == 1; };
+  while ((total() < 8 || !split()) && std::chrono::steady_clock::now() < deadline) {
+    for (consumer* c : {&c1, &c2}) {
+      auto m = c->poll(50ms);
+      if (!m || m->error()) continue;
+      seen[m->partition()].push_back(m->offset());
+      for (auto* l : {&l1, &l2}) l->start_at[{topic, m->partition()}] = m->offset() + 1;
+    }
   }
-  EXPECT_EQ(seen[0], (std::vector<std::int64_t>{4, 5, 6, 7, 8, 9}));
-  EXPECT_EQ(seen[1], (std::vector<std::int64_t>{8, 9}));
+  ASSERT_TRUE(split()) << "member 1 owns " << l1.owned.size() << ", member 2 owns "
+                       << l2.owned.size();
+  // Each member now reads its own partition from where the store put it: one more record each.
+  for (std::int32_t p = 0; p < 2; ++p)
+    testing::produce_all(cluster.bootstrap(), topic, numbered(1, p));
+  std::map<const consumer*, int> read_after_split;
+  deadline = std::chrono::steady_clock::now() + 20s;
+  while (total() < 10 && std::chrono::steady_clock::now() < deadline) {
+    for (consumer* c : {&c1, &c2}) {
+      auto m = c->poll(50ms);
+      if (!m || m->error()) continue;
+      seen[m->partition()].push_back(m->offset());
+      ++read_after_split[c];
+    }
+  }
+  EXPECT_EQ(seen[0], (std::vector<std::int64_t>{4, 5, 6, 7, 8, 9, 10}));
+  EXPECT_EQ(seen[1], (std::vector<std::int64_t>{8, 9, 10}));
+  EXPECT_EQ(read_after_split[&c1], 1);
+  EXPECT_EQ(read_after_split[&c2], 1);
 }
 
 TEST(Consumer, RegexSubscriptionFindsMatchingTopics) {
