@@ -9,13 +9,26 @@ void batch::clear() {
   arena_.clear();
   bytes_ = 0;
   ranges_.clear();
+  last_range_.at = nullptr;
   oldest_kafka_timestamp_ms = 0;
   created_ms = 0;
 }
 
 void batch::recycle() {
+  constexpr std::size_t large = 4u << 20;
+  constexpr std::size_t large_record = 64u << 10;
+  spare_records_.reserve(spare_records_.size() + entries_.size());
+  for (auto& e : entries_)
+    if (e.rec.size_bytes <= large_record) spare_records_.push_back(std::move(e.rec));
   clear();
-  if (arena_.capacity() > (4u << 20)) std::string().swap(arena_);
+  if (arena_.capacity() > large) std::string().swap(arena_);
+}
+
+sink_record batch::take_record() {
+  if (spare_records_.empty()) return {};
+  sink_record r = std::move(spare_records_.back());
+  spare_records_.pop_back();
+  return r;
 }
 
 batch_entry& batch::add(sink_record rec, std::optional<std::string_view> key,
@@ -29,17 +42,19 @@ batch_entry& batch::add(sink_record rec, std::optional<std::string_view> key,
     arena_.append(*b);
     return s;
   };
-  auto& r = ranges_[{rec.pos.topic, rec.pos.partition}];
+  auto*& at = last_range_.at;
+  if (at == nullptr || at->first.second != rec.pos.partition || at->first.first != rec.pos.topic)
+    at = &*ranges_.try_emplace({rec.pos.topic, rec.pos.partition}).first;
+  offset_range& r = at->second;
   if (r.first < 0) r.first = rec.pos.offset;
   r.next = std::max(r.next, rec.pos.offset + 1);
   if (oldest_kafka_timestamp_ms == 0 || rec.pos.timestamp_ms < oldest_kafka_timestamp_ms)
     oldest_kafka_timestamp_ms = rec.pos.timestamp_ms;
-  batch_entry e;
+  batch_entry& e = entries_.emplace_back();
   e.raw_key = put(key);
   e.raw_value = put(value);
   e.rec = std::move(rec);
-  entries_.push_back(std::move(e));
-  return entries_.back();
+  return e;
 }
 
 std::optional<std::string_view> batch::raw(raw_span s) const {
@@ -55,6 +70,7 @@ std::size_t batch::drop_partitions(const std::vector<partition_key>& parts) {
   auto before = entries_.size();
   entries_.erase(std::remove_if(entries_.begin(), entries_.end(), gone), entries_.end());
   for (const auto& p : parts) ranges_.erase(p);
+  last_range_.at = nullptr;
   return before - entries_.size();
 }
 
@@ -68,6 +84,7 @@ void batch::truncate_partition(const partition_key& part, std::int64_t offset) {
                  entries_.end());
   auto it = ranges_.find(part);
   if (it == ranges_.end()) return;
+  last_range_.at = nullptr;
   if (offset <= it->second.first)
     ranges_.erase(it);
   else

@@ -39,8 +39,12 @@ class batch {
   void clear();
   // clear(), keeping the entries' capacity for the next batch (a fresh 10k-entry vector is
   // several MiB of newly mapped pages to fault in: 12% of the consumer thread in a profile),
-  // but not an arena grown past 4 MiB by one batch's large records.
+  // and the records themselves for take_record(), but not an arena grown past 4 MiB by one
+  // batch's large records, nor a record that was that large.
   void recycle();
+  // A record to convert the next message into: one recycled with this batch (its buffers kept,
+  // its contents stale) or a new one.
+  sink_record take_record();
   // Appends a record, copying its raw bytes into the arena when `keep_raw` (only the dead-letter
   // queue reads them: without one, a batch holds its decoded rows alone).
   batch_entry& add(sink_record rec, std::optional<std::string_view> key,
@@ -64,9 +68,20 @@ class batch {
 
  private:
   std::vector<batch_entry> entries_;
+  std::vector<sink_record> spare_records_;
   std::string arena_;
   std::size_t bytes_ = 0;
   std::map<partition_key, offset_range> ranges_;
+  // The range add() last touched (records come in runs from one partition), forgotten by both
+  // sides when a batch is moved or copied, and whenever ranges_ loses entries.
+  struct range_cache {
+    std::pair<const partition_key, offset_range>* at = nullptr;
+    range_cache() = default;
+    range_cache(const range_cache&) noexcept {}
+    range_cache(range_cache&& o) noexcept { o.at = nullptr; }
+    range_cache& operator=(const range_cache&) noexcept { at = nullptr; return *this; }
+    range_cache& operator=(range_cache&& o) noexcept { at = o.at = nullptr; return *this; }
+  } last_range_;
 };
 
 }  // namespace sluice::sink

@@ -173,21 +173,30 @@ void sink_task::commit_to_group(bool async) {
 }
 
 void sink_task::add(const kafka::message& m) {
-  kafka_position pos{std::string(m.topic()), m.partition(), m.offset(), m.timestamp_ms()};
   auto key = m.key();
   auto val = m.value();
   std::size_t bytes = (key ? key->size() : 0) + (val ? val->size() : 0);
   ++metrics_->records_in;
   metrics_->bytes_in += bytes;
   if (pending_.empty()) pending_since_ms_ = now_ms();
+  // Converted into a record of an earlier batch, whose buffers (the topic's name among them) are
+  // reused: see record_converter::convert.
+  sink_record rec = pending_.take_record();
+  rec.pos.topic.assign(m.topic());
+  rec.pos.partition = m.partition();
+  rec.pos.offset = m.offset();
+  rec.pos.timestamp_ms = m.timestamp_ms();
   batch_entry* entry = nullptr;
   try {
-    auto rec = converter_.convert(pos, key, val);
-    rec.size_bytes = bytes;
+    converter_.convert(key, val, rec);
     entry = &pending_.add(std::move(rec), key, val, !s_.dlq_topic.empty());
   } catch (const error& e) {
-    sink_record rec;
-    rec.pos = pos;
+    rec.op = record_op::upsert;  // only the position: the row could not be read
+    rec.key_schema.reset();
+    rec.key.clear();
+    rec.value_schema.reset();
+    rec.value.clear();
+    rec.size_bytes = 0;
     entry = &pending_.add(std::move(rec), key, val, !s_.dlq_topic.empty());
     auto info = e.info();
     info.code = "convert";

@@ -129,7 +129,19 @@ sink_record record_converter::convert(const kafka_position& pos, std::optional<s
                                       std::optional<std::string_view> value) {
   sink_record r;
   r.pos = pos;
+  convert(key, value, r);
+  return r;
+}
+
+void record_converter::convert(std::optional<std::string_view> key,
+                               std::optional<std::string_view> value, sink_record& r) {
+  const kafka_position& pos = r.pos;
   r.size_bytes = (key ? key->size() : 0) + (value ? value->size() : 0);
+  r.op = record_op::upsert;
+  r.key_schema.reset();
+  r.key.clear();
+  // r.value is left as it is: the envelope's fast path overwrites every slot, reusing the text
+  // values' buffers, and every other path clears it first.
   const char* part = "key";
   try {
     if (key) impl_->convert_key(*key, r);
@@ -144,7 +156,6 @@ sink_record record_converter::convert(const kafka_position& pos, std::optional<s
         .fix = std::move(f.fix),
     });
   }
-  return r;
 }
 
 void record_converter::impl::convert_key(std::string_view bytes, sink_record& r) {
@@ -180,6 +191,9 @@ void record_converter::impl::convert_key(std::string_view bytes, sink_record& r)
   if (bytes.empty())
     fail("the key is empty (0 bytes), not JSON",
          "set key.converter to match the producer's key serializer");
+  if (settings.key_schemas_enable && envelope_fast(bytes, true, r)) return;
+  r.key.clear();  // what a failed fast path left
+  r.key_schema.reset();
   od::document& doc = main.iterate(bytes);
   od::json_type t;
   if (auto e = doc.type().get(t)) detail::fail_json(e, "");

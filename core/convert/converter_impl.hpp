@@ -44,7 +44,7 @@ struct record_converter::impl {
   detail::padded_input main;      // the key, then the value
   detail::padded_input sub;       // a part of `main` read again: Debezium before/after
   detail::padded_input deferred;  // an envelope payload that came before its schema
-  detail::padded_input fast;      // an envelope's payload read alone (value_envelope_fast)
+  detail::padded_input fast;      // an envelope's payload read alone (envelope_fast)
   // One cache per side: keys and values alternate, and each side repeats its own schema, which
   // the cache's last-entry check then finds without hashing.
   detail::schema_cache key_schemas, value_schemas;
@@ -55,10 +55,11 @@ struct record_converter::impl {
   void convert_value(std::string_view bytes, sink_record& r);
   void tombstone(sink_record& r) const;
 
-  // When `bytes` is {"schema":S,"payload":{…}} with S byte for byte the struct schema of the last
+  // When `bytes` is {"schema":S,"payload":P} with S byte for byte the schema of the last key or
   // value (the compact form JsonConverter writes), reads only the payload and returns true; false
-  // (r untouched or to be rewritten) sends the record the full way, which also reports errors.
-  bool value_envelope_fast(std::string_view bytes, sink_record& r);
+  // (r's side untouched or to be rewritten) sends the record the full way, which also reports
+  // errors. Values need a plain struct schema; keys take primitive ones too.
+  bool envelope_fast(std::string_view bytes, bool is_key, sink_record& r);
   // Reads {"schema": ..., "payload": ...} and hands the payload to key_payload/value_payload.
   void read_envelope(simdjson::ondemand::document& doc, bool is_key, sink_record& r);
   void key_payload(simdjson::ondemand::value v, const detail::parsed_schema* s, sink_record& r);

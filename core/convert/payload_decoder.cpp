@@ -239,6 +239,8 @@ void decode_field(od::value v, const field_plan& f, value* out) {
         auto micros = parse_iso_timestamp(s);
         if (!micros) fail_type(f, "an ISO-8601 timestamp like 2024-01-31T12:00:00.123456Z", v, t);
         *out = timestamp_value{*micros};
+      } else if (auto* text = std::get_if<std::string>(out); text && text->capacity() <= 2 * s.size() + 32) {
+        text->assign(s);  // a reused record's buffer; one far too large for this value is let go
       } else {
         *out = std::string(s);
       }

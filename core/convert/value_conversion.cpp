@@ -71,7 +71,9 @@ void record_converter::impl::convert_value(std::string_view bytes, sink_record& 
   if (bytes.empty())
     fail("the value is empty (0 bytes), not JSON",
          "a delete needs a null value (a tombstone), not an empty one; fix the producer");
-  if (settings.value_schemas_enable && value_envelope_fast(bytes, r)) return;
+  if (settings.value_schemas_enable && envelope_fast(bytes, false, r)) return;
+  r.value.clear();  // what a reused record or a failed fast path left
+  r.value_schema.reset();
   od::document& doc = main.iterate(bytes);
   od::json_type t;
   if (auto e = doc.type().get(t)) detail::fail_json(e, "");
@@ -96,27 +98,46 @@ void record_converter::impl::convert_value(std::string_view bytes, sink_record& 
   detail::check_end(doc);
 }
 
-bool record_converter::impl::value_envelope_fast(std::string_view bytes, sink_record& r) {
+bool record_converter::impl::envelope_fast(std::string_view bytes, bool is_key, sink_record& r) {
   // Walking a ~400-byte schema object on every record to find the payload was a sixth of a sink
   // task's decoding time in a profile; the schema's text is compared instead.
-  const auto* last = value_schemas.last();
-  if (last == nullptr || !last->second->is_struct || last->second->debezium) return false;
+  const auto* last = (is_key ? key_schemas : value_schemas).last();
+  if (last == nullptr) return false;
+  const detail::parsed_schema& s = *last->second;
+  if (!is_key && (!s.is_struct || s.debezium)) return false;
   constexpr std::string_view head = R"({"schema":)", mid = R"(,"payload":)";
   const std::string& schema = last->first;
   const std::size_t at = head.size() + schema.size() + mid.size();
-  if (bytes.size() < at + 3 || bytes.back() != '}' || bytes[at] != '{' ||
+  if (bytes.size() < at + 2 || bytes.back() != '}' ||
       bytes.compare(0, head.size(), head) != 0 || bytes.compare(head.size(), schema.size(), schema) != 0 ||
       bytes.compare(head.size() + schema.size(), mid.size(), mid) != 0)
     return false;
+  const std::string_view payload = bytes.substr(at, bytes.size() - at - 1);
   try {
-    od::document& doc = fast.iterate(bytes.substr(at, bytes.size() - at - 1));
-    od::value v;
-    if (doc.get_value().get(v)) return false;
-    value_payload(v, last->second.get(), r);
-    detail::check_end(doc);  // the payload was the whole rest: {"schema":S,"payload":P}
-    return true;
+    if (s.is_struct) {
+      if (payload.front() != '{') return false;
+      od::document& doc = fast.iterate(payload);
+      od::value v;
+      if (doc.get_value().get(v)) return false;
+      if (is_key) key_payload(v, &s, r);
+      else value_payload(v, &s, r);
+      detail::check_end(doc);  // the payload was the whole rest: {"schema":S,"payload":P}
+      return true;
+    }
+    // A primitive key (Connect's int64 / string keys): simdjson reads a scalar only as an
+    // element, so the payload is read as [P], which must then hold that one element.
+    od::array arr;
+    if (fast.iterate(payload, true).get_array().get(arr)) return false;
+    bool first = true;
+    for (auto item : arr) {
+      od::value v;
+      if (!first || std::move(item).get(v)) return false;
+      key_payload(v, &s, r);
+      first = false;
+    }
+    return !first;
   } catch (const detail::failure&) {
-    return false;  // the full way rewrites the value and says what is wrong
+    return false;  // the full way rewrites the record's side and says what is wrong
   }
 }
 

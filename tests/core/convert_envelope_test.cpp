@@ -280,5 +280,68 @@ TEST(ConnectEnvelope, TracksMissingFieldsOfVeryWideStructs) {
   EXPECT_NE(e.why.find(R"(field "f599" (int32) is missing)"), std::string::npos) << e.why;
 }
 
+
+// The sink converts every message into a record of an earlier batch (convert(key, value, r)),
+// which keeps its buffers and its stale contents: whatever the record held before, the result
+// must be what a new record gets, for every kind of message and after a failed one.
+TEST(ConnectEnvelope, AReusedRecordConvertsLikeANewOne) {
+  record_converter fresh(json_settings(true, true)), reusing(json_settings(true, true));
+  const std::string key = R"({"schema":{"type":"struct","fields":[{"field":"id","type":"int64"}]},"payload":{"id":9}})";
+  const std::string wide =
+      R"({"type":"struct","fields":[{"field":"id","type":"int64"},{"field":"a","type":"string"},)"
+      R"({"field":"b","type":"string"},{"field":"c","type":"boolean"}]})";
+  const std::string long_text(300, 'x');
+  struct message {
+    std::optional<std::string> key, value;
+  };
+  const std::vector<message> messages = {
+      {key, envelope(orders_schema, R"({"id":1,"qty":2,"note":")" + long_text + R"("})")},
+      {key, envelope(orders_schema, R"({"id":2,"note":"short"})")},
+      {key, envelope(orders_schema, R"({"id":3,"note":null,"status":"paid, with a longer status"})")},
+      {key, std::nullopt},  // a tombstone
+      {std::nullopt, envelope(wide, R"({"id":4,"a":"aaaaaaaaaaaaaaaaaaaaaaaa","b":"b","c":true})")},
+      {key, envelope(orders_schema, R"({"id":5,"qty":"not a number"})")},  // fails
+      {key, envelope(orders_schema, R"({"qty":1,"note":"ok"})")},
+      {key, R"({"schema":null,"payload":{"id":6,"free":"form"}})"},
+      {std::nullopt, envelope(wide, R"({"id":7,"a":"a","b":")" + long_text + R"(","c":false})")},
+      {key, envelope(orders_schema, R"({"id":8,"qty":3,"note":"n","price":"AKxE"})")},
+  };
+  sink_record reused;
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    SCOPED_TRACE(fmt::format("message {}", i));
+    const auto& m = messages[i];
+    std::optional<std::string_view> k, v;
+    if (m.key) k = *m.key;
+    if (m.value) v = *m.value;
+    std::optional<sink_record> want;
+    std::string want_error;
+    try {
+      want = fresh.convert(test_pos, k, v);
+    } catch (const sluice::error& e) {
+      want_error = e.what();
+    }
+    reused.pos = test_pos;
+    try {
+      reusing.convert(k, v, reused);
+      ASSERT_TRUE(want) << "a new record failed with " << want_error;
+    } catch (const sluice::error& e) {
+      ASSERT_FALSE(want) << "a reused record failed with " << e.what();
+      EXPECT_EQ(std::string(e.what()), want_error);
+      continue;
+    }
+    EXPECT_EQ(reused.op, want->op);
+    EXPECT_EQ(reused.size_bytes, want->size_bytes);
+    EXPECT_EQ(reused.key, want->key);
+    EXPECT_EQ(reused.value, want->value);
+    ASSERT_EQ(reused.key_schema == nullptr, want->key_schema == nullptr);
+    ASSERT_EQ(reused.value_schema == nullptr, want->value_schema == nullptr);
+    if (want->value_schema) {
+      ASSERT_EQ(reused.value_schema->fields.size(), want->value_schema->fields.size());
+      for (std::size_t f = 0; f < want->value_schema->fields.size(); ++f)
+        EXPECT_EQ(reused.value_schema->fields[f].name, want->value_schema->fields[f].name);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace sluice::convert

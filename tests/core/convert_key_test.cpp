@@ -145,5 +145,49 @@ TEST(ConverterFormat, NonJsonValueConverterIsRefusedBecauseTheSinkNeedsAStruct) 
   EXPECT_NE(e.why.find("needs a struct"), std::string::npos) << e.why;
 }
 
+// After the first key of a schema, later keys with the same schema text are read by the payload
+// alone (the fast path). Whatever the payload holds, a warmed-up converter must give what a new
+// converter, which reads the whole envelope, gives: the same key, or the same error.
+TEST(RecordKey, AKeyReadByItsPayloadAloneIsReadAsTheWholeEnvelopeWould) {
+  const std::string int_schema = R"({"type":"int64","optional":false})";
+  const std::string text_schema = R"({"type":"string","optional":true})";
+  const std::string struct_schema =
+      R"({"type":"struct","fields":[{"field":"a","type":"int64"},{"field":"b","type":"string"}]})";
+  const auto key = [](const std::string& schema, const std::string& payload) {
+    return R"({"schema":)" + schema + R"(,"payload":)" + payload + "}";
+  };
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {int_schema, "123"},       {int_schema, "-9"},          {int_schema, "null"},
+      {int_schema, R"("abc")"},  {int_schema, "1 2"},         {int_schema, "[1]"},
+      {int_schema, "1.5"},       {int_schema, "99999999999999999999"}, {int_schema, "7,8"},
+      {text_schema, R"("x\"y")"}, {text_schema, "5"},         {text_schema, "null"},
+      {struct_schema, R"({"a":1,"b":"z"})"}, {struct_schema, R"({"a":"no"})"},
+      {struct_schema, "null"},   {struct_schema, R"({"a":1} )"}, {struct_schema, R"({"a":1}{})"},
+  };
+  for (const auto& [schema, payload] : cases) {
+    SCOPED_TRACE(key(schema, payload));
+    record_converter warm(json_settings(true)), cold(json_settings(true));
+    warm.convert(test_pos, key(schema, schema == struct_schema ? R"({"a":0,"b":""})" : "null"), value_json);
+    std::optional<sink_record> want, got;
+    std::string want_error, got_error;
+    try {
+      want = cold.convert(test_pos, key(schema, payload), value_json);
+    } catch (const sluice::error& e) {
+      want_error = e.what();
+    }
+    try {
+      got = warm.convert(test_pos, key(schema, payload), value_json);
+    } catch (const sluice::error& e) {
+      got_error = e.what();
+    }
+    ASSERT_EQ(got.has_value(), want.has_value()) << "fast: " << got_error << "; full: " << want_error;
+    EXPECT_EQ(got_error, want_error);
+    if (!want) continue;
+    EXPECT_EQ(got->key, want->key);
+    ASSERT_EQ(got->key_schema == nullptr, want->key_schema == nullptr);
+    if (want->key_schema) EXPECT_EQ(got->key_schema->fields.size(), want->key_schema->fields.size());
+  }
+}
+
 }  // namespace
 }  // namespace sluice::convert
