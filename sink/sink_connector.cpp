@@ -1,5 +1,6 @@
 #include "sink/sink_connector.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 
@@ -115,12 +116,15 @@ kafka::settings consumer_settings(const config::connector_config& cfg, const std
   // mock broker stalled re-joins of a cooperative group in our tests. Override with
   // consumer.override.partition.assignment.strategy on a newer librdkafka.
   s["partition.assignment.strategy"] = "roundrobin";
-  // The prefetch bound applies to the consumer's one queue (all partitions together), so memory
-  // stays flat whatever the lag. 16 MiB rather than librdkafka's 64: librdkafka before 2.4 stops
-  // fetching once the bound is reached and looks again only up to a second later, which the
-  // task cuts short by waking the fetcher as its queue runs low (sink_task::wake_fetcher).
-  // Measured in bench/RESULTS.md: 16 MiB keeps a task near 128 MiB at full speed.
-  s["queued.max.messages.kbytes"] = "16384";
+  // The prefetch bound applies to a consumer's one queue (all its partitions together), so memory
+  // stays flat whatever the lag. The connector's tasks share 16 MiB (each at least 2 MiB) rather
+  // than take librdkafka's 64 each: librdkafka before 2.4 stops fetching once the bound is
+  // reached and looks again only up to a second later, which the task cuts short by waking the
+  // fetcher as its queue runs low (sink_task::wake_fetcher). Measured in bench/RESULTS.md: one
+  // task with 16 MiB peaks near 95 MiB at full speed; two tasks with 16 MiB each reached
+  // 142-148 MiB, with 8 MiB each 110-113 MiB.
+  const auto tasks = std::max<std::int64_t>(1, cfg.get_int("tasks.max"));
+  s["queued.max.messages.kbytes"] = std::to_string(std::max<std::int64_t>(2048, 16384 / tasks));
   // A record should reach the database within tens of milliseconds of being produced; a broker
   // answers a fetch as soon as it has data, so a short wait costs nothing under load.
   s["fetch.wait.max.ms"] = "10";

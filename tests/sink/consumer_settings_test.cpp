@@ -1,0 +1,34 @@
+// The consumer settings a sink task runs with: the connector's tasks share one prefetch budget.
+#include <gtest/gtest.h>
+
+#include "sink/sink_connector.hpp"
+#include "tests/config/config_test_helpers.hpp"
+
+namespace sluice::sink {
+namespace {
+
+using config::test::base_sink;
+using config::test::with;
+
+config::connector_config sink_config(std::initializer_list<std::pair<const std::string, std::string>> changes) {
+  auto v = config::validate(with(base_sink(), changes));
+  EXPECT_TRUE(v.config.has_value());
+  return *v.config;
+}
+
+TEST(SinkConsumerSettings, TheTasksShareSixteenMebibytesOfPrefetchEachKeepingAtLeastTwo) {
+  EXPECT_EQ(consumer_settings(sink_config({}), "g").at("queued.max.messages.kbytes"), "16384");
+  EXPECT_EQ(consumer_settings(sink_config({{"tasks.max", "2"}}), "g").at("queued.max.messages.kbytes"), "8192");
+  EXPECT_EQ(consumer_settings(sink_config({{"tasks.max", "3"}}), "g").at("queued.max.messages.kbytes"), "5461");
+  EXPECT_EQ(consumer_settings(sink_config({{"tasks.max", "64"}}), "g").at("queued.max.messages.kbytes"), "2048");
+}
+
+TEST(SinkConsumerSettings, AnOverrideSetsEachTasksBoundAsGiven) {
+  auto s = consumer_settings(
+      sink_config({{"tasks.max", "4"}, {"consumer.override.queued.max.messages.kbytes", "32768"}}), "g");
+  EXPECT_EQ(s.at("queued.max.messages.kbytes"), "32768");
+  EXPECT_EQ(s.at("group.id"), "g");
+}
+
+}  // namespace
+}  // namespace sluice::sink
