@@ -171,6 +171,9 @@ std::string build_odbc(const connection_target& t, const url_parts& p, dialect f
     case dialect::sqlite:
       items.push_back("Driver={SQLite3}");
       add("Database", t.database);
+      // Results are stepped through row by row instead of read whole into memory first (the
+      // driver still reads whole a statement with parameters: poll_sql.cpp).
+      add("StepAPI", "1");
       return detail::join(items, ";");  // SQLite has no users
     case dialect::sqlserver:
       items.push_back("Driver={ODBC Driver 18 for SQL Server}");

@@ -35,7 +35,6 @@ text_query poll_rows_sql(const dialect& d, const poll_spec& spec, const poll_win
   const bool uses_id = spec.mode == poll_mode::incrementing || spec.mode == poll_mode::timestamp_incrementing;
   const std::string ts = uses_ts ? poll_timestamp_expr(d, spec) : std::string();
   const std::string id = uses_id ? d.quote(spec.incrementing) : std::string();
-  const std::string p = d.comparable_timestamp("?");
   q.sql = "SELECT ";
   if (spec.columns.empty()) {
     q.sql += spec.table ? "*" : "sluice_query.*";
@@ -46,42 +45,42 @@ text_query poll_rows_sql(const dialect& d, const poll_spec& spec, const poll_win
   if (uses_id) q.sql += ", " + id;
   q.sql += " FROM " + poll_from(d, spec);
   std::vector<std::string> where;
-  auto ts_param = [&](std::int64_t us) { q.params.push_back(format_timestamp(us)); };
+  // The SQLite ODBC driver streams a result row by row (StepAPI=1, which sluice's SQLite
+  // connection strings set) only for a statement without parameters; with one it reads the whole
+  // result into memory first (a 1M-row initial load peaked at 307 MiB). There the window's
+  // values, which sluice formats itself (an integer, a timestamp of digits and - : . and a
+  // blank), are written into the statement: integers bare, so a column without affinity still
+  // compares as a number, timestamps quoted as the text they were bound as.
+  const bool literal = d.family() == config::dialect::sqlite;
+  auto id_arg = [&](std::int64_t v) {
+    if (literal) return std::to_string(v);
+    q.params.push_back(std::to_string(v));
+    return std::string("?");
+  };
+  auto ts_arg = [&](std::int64_t us) {
+    if (literal) return d.comparable_timestamp("'" + format_timestamp(us) + "'");
+    q.params.push_back(format_timestamp(us));
+    return d.comparable_timestamp("?");
+  };
   switch (spec.mode) {
     case poll_mode::bulk: break;
     case poll_mode::incrementing:
-      if (w.after_id) {
-        where.push_back(id + " > ?");
-        q.params.push_back(std::to_string(*w.after_id));
-      }
-      if (w.upto_id) {
-        where.push_back(id + " <= ?");
-        q.params.push_back(std::to_string(*w.upto_id));
-      }
+      if (w.after_id) where.push_back(id + " > " + id_arg(*w.after_id));
+      if (w.upto_id) where.push_back(id + " <= " + id_arg(*w.upto_id));
       break;
     case poll_mode::timestamp:
-      if (w.after_ts_us) {
-        where.push_back(ts + " > " + p);
-        ts_param(*w.after_ts_us);
-      }
-      if (w.before_ts_us) {
-        where.push_back(ts + " < " + p);
-        ts_param(*w.before_ts_us);
-      }
+      if (w.after_ts_us) where.push_back(ts + " > " + ts_arg(*w.after_ts_us));
+      if (w.before_ts_us) where.push_back(ts + " < " + ts_arg(*w.before_ts_us));
       break;
     case poll_mode::timestamp_incrementing:
-      if (w.before_ts_us) {
-        where.push_back(ts + " < " + p);
-        ts_param(*w.before_ts_us);
-      }
+      if (w.before_ts_us) where.push_back(ts + " < " + ts_arg(*w.before_ts_us));
       if (w.after_ts_us && w.after_id) {
-        where.push_back(fmt::format("({0} > {2} OR ({0} = {2} AND {1} > ?))", ts, id, p));
-        ts_param(*w.after_ts_us);
-        ts_param(*w.after_ts_us);
-        q.params.push_back(std::to_string(*w.after_id));
+        // Placeholders are numbered in the order their values are pushed: left to right.
+        const std::string after = ts_arg(*w.after_ts_us), again = ts_arg(*w.after_ts_us);
+        where.push_back(fmt::format("({0} > {2} OR ({0} = {3} AND {1} > {4}))", ts, id, after, again,
+                                    id_arg(*w.after_id)));
       } else if (w.after_ts_us) {
-        where.push_back(ts + " > " + p);
-        ts_param(*w.after_ts_us);
+        where.push_back(ts + " > " + ts_arg(*w.after_ts_us));
       }
       break;
   }

@@ -105,7 +105,7 @@ TEST(ConnectionUrl, JdbcSqliteNamesTheFile) {
   auto t = parse("jdbc:sqlite:/var/lib/app/test.db");
   EXPECT_EQ(t.kind, dialect::sqlite);
   EXPECT_EQ(t.database, "/var/lib/app/test.db");
-  EXPECT_EQ(t.odbc, "Driver={SQLite3};Database=/var/lib/app/test.db");
+  EXPECT_EQ(t.odbc, "Driver={SQLite3};Database=/var/lib/app/test.db;StepAPI=1");
   EXPECT_EQ(t.pool_key, "sqlite||0|/var/lib/app/test.db|");
   EXPECT_EQ(parse("jdbc:sqlite:test.db").database, "test.db");
 }

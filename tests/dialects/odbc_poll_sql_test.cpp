@@ -25,12 +25,35 @@ TEST(OdbcPollSql, BulkSelectsEverythingUnordered) {
 }
 
 TEST(OdbcPollSql, IncrementingReadsAboveTheLastIdUpToTheBoundInIdOrder) {
-  auto d = make_dialect(dialect::sqlite);
+  auto d = make_dialect(dialect::generic);
   auto q = poll_rows_sql(*d, spec(poll_mode::incrementing), {.after_id = 41, .upto_id = 100});
   EXPECT_EQ(q.sql, "SELECT *, \"id\" FROM \"Orders\" WHERE \"id\" > ? AND \"id\" <= ? ORDER BY \"id\" ASC");
   EXPECT_EQ(q.params, (text_params{"41", "100"}));
   auto first = poll_rows_sql(*d, spec(poll_mode::incrementing), {.upto_id = 100});
   EXPECT_EQ(first.sql, "SELECT *, \"id\" FROM \"Orders\" WHERE \"id\" <= ? ORDER BY \"id\" ASC");
+}
+
+// The SQLite ODBC driver reads a whole result into memory before the first row when the statement
+// has parameters, so SQLite's polls carry their window as literals: integers bare, timestamps as
+// the quoted text they would have been bound as, in every mode.
+TEST(OdbcPollSql, SqlitePollsCarryTheirWindowAsLiteralsNotParameters) {
+  auto d = make_dialect(dialect::sqlite);
+  auto inc = poll_rows_sql(*d, spec(poll_mode::incrementing), {.after_id = -41, .upto_id = 100});
+  EXPECT_EQ(inc.sql, "SELECT *, \"id\" FROM \"Orders\" WHERE \"id\" > -41 AND \"id\" <= 100 ORDER BY \"id\" ASC");
+  EXPECT_TRUE(inc.params.empty());
+  const std::string t0 = d->comparable_timestamp("'1970-01-01 00:00:00.000000'");
+  const std::string t1 = d->comparable_timestamp("'1970-01-01 00:00:01.000000'");
+  const std::string col = d->comparable_timestamp("\"updated_at\"");
+  auto ts = poll_rows_sql(*d, spec(poll_mode::timestamp), {.after_ts_us = 0, .before_ts_us = 1000000});
+  EXPECT_EQ(ts.sql, "SELECT *, " + col + " FROM \"Orders\" WHERE " + col + " > " + t0 + " AND " + col +
+                        " < " + t1 + " ORDER BY " + col + " ASC");
+  EXPECT_TRUE(ts.params.empty());
+  auto ti = poll_rows_sql(*d, spec(poll_mode::timestamp_incrementing),
+                          {.after_id = 7, .after_ts_us = 0, .before_ts_us = 1000000});
+  EXPECT_EQ(ti.sql, "SELECT *, " + col + ", \"id\" FROM \"Orders\" WHERE " + col + " < " + t1 + " AND (" + col +
+                        " > " + t0 + " OR (" + col + " = " + t0 + " AND \"id\" > 7)) ORDER BY " + col +
+                        " ASC, \"id\" ASC");
+  EXPECT_TRUE(ti.params.empty());
 }
 
 TEST(OdbcPollSql, TimestampReadsAfterTheLastAndBeforeTheBound) {
