@@ -50,9 +50,10 @@ batch_entry& batch::add(sink_record rec, std::optional<std::string_view> key,
   r.next = std::max(r.next, rec.pos.offset + 1);
   if (oldest_kafka_timestamp_ms == 0 || rec.pos.timestamp_ms < oldest_kafka_timestamp_ms)
     oldest_kafka_timestamp_ms = rec.pos.timestamp_ms;
+  const raw_span raw_key = put(key), raw_value = put(value);  // may throw: nothing added yet
   batch_entry& e = entries_.emplace_back();
-  e.raw_key = put(key);
-  e.raw_value = put(value);
+  e.raw_key = raw_key;
+  e.raw_value = raw_value;
   e.rec = std::move(rec);
   return e;
 }

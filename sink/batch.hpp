@@ -40,7 +40,8 @@ class batch {
   // clear(), keeping the entries' capacity for the next batch (a fresh 10k-entry vector is
   // several MiB of newly mapped pages to fault in: 12% of the consumer thread in a profile),
   // and the records themselves for take_record(), but not an arena grown past 4 MiB by one
-  // batch's large records, nor a record that was that large.
+  // batch's large records, nor a record over 64 KiB. What is kept is at most one batch of
+  // decoded records (bounded by batch.size and batch.max.bytes), held until they are reused.
   void recycle();
   // A record to convert the next message into: one recycled with this batch (its buffers kept,
   // its contents stale) or a new one.

@@ -193,9 +193,9 @@ void sink_task::add(const kafka::message& m) {
   } catch (const error& e) {
     rec.op = record_op::upsert;  // only the position: the row could not be read
     rec.key_schema.reset();
-    rec.key.clear();
+    rec.key = {};  // storage let go: a failed record says nothing of the size of the next ones
     rec.value_schema.reset();
-    rec.value.clear();
+    rec.value = {};
     rec.size_bytes = 0;
     entry = &pending_.add(std::move(rec), key, val, !s_.dlq_topic.empty());
     auto info = e.info();

@@ -126,8 +126,9 @@ bool record_converter::impl::envelope_fast(std::string_view bytes, bool is_key, 
     }
     // A primitive key (Connect's int64 / string keys): simdjson reads a scalar only as an
     // element, so the payload is read as [P], which must then hold that one element.
+    od::document& doc = fast.iterate(payload, true);
     od::array arr;
-    if (fast.iterate(payload, true).get_array().get(arr)) return false;
+    if (doc.get_array().get(arr)) return false;
     bool first = true;
     for (auto item : arr) {
       od::value v;
@@ -135,6 +136,7 @@ bool record_converter::impl::envelope_fast(std::string_view bytes, bool is_key, 
       key_payload(v, &s, r);
       first = false;
     }
+    detail::check_end(doc);  // "1],[2" wrapped is [1],[2]: the array must be the whole text
     return !first;
   } catch (const detail::failure&) {
     return false;  // the full way rewrites the record's side and says what is wrong

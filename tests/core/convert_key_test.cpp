@@ -162,7 +162,9 @@ TEST(RecordKey, AKeyReadByItsPayloadAloneIsReadAsTheWholeEnvelopeWould) {
       {int_schema, "1.5"},       {int_schema, "99999999999999999999"}, {int_schema, "7,8"},
       {text_schema, R"("x\"y")"}, {text_schema, "5"},         {text_schema, "null"},
       {struct_schema, R"({"a":1,"b":"z"})"}, {struct_schema, R"({"a":"no"})"},
-      {struct_schema, "null"},   {struct_schema, R"({"a":1} )"}, {struct_schema, R"({"a":1}{})"},
+      {int_schema, "1],[2"},     {int_schema, "1] "},        {text_schema, R"("x"],["y")"},
+      {struct_schema, "null"},   {struct_schema, R"({"a":1,"b":"z"} )"},
+      {struct_schema, R"({"a":1,"b":"z"}{})"}, {struct_schema, R"({"a":1,"b":"z"}],[{})"},
   };
   for (const auto& [schema, payload] : cases) {
     SCOPED_TRACE(key(schema, payload));
