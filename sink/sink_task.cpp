@@ -271,8 +271,8 @@ void sink_task::refresh_lag(bool now) {
 //
 // Two wake-ups cut that short, both by seeking partitions to the position the task has reached:
 // - starved (poll() found nothing): every partition at least `wake_behind` records short of the
-//   cached high watermark. Nothing is queued, so nothing is discarded (a fetch in flight is sent
-//   again).
+//   cached high watermark, and once nothing has come for `parked_ms`, every partition short of it
+//   at all. Nothing is queued, so nothing is discarded (a fetch in flight is sent again).
 // - early (the queue, which had reached 90% of the bound, fell under half of it while partitions
 //   are behind): one of them at a time, the least behind first, every 5 ms at most, each
 //   partition at most once per filling of the queue. An operation on a partition wakes the
@@ -282,14 +282,20 @@ void sink_task::refresh_lag(bool now) {
 //   the task has reached and so counts what is queued, and with one partition a seek discards
 //   the whole (half-empty) queue. Without it the task starved for ~12 ms every 16 MiB
 //   (every fourth batch of the 1M-record benchmark), and handed the writer a part-filled batch.
-// Both act only on partitions `wake_behind` or more records behind: a consumer keeping up with a
-// steady stream is a few records short between fetches, and seeking it there discards fetches in
-// flight for nothing (the p99 latency at a steady 10k records/s went from <= 60-70 ms to
+// Otherwise both act only on partitions `wake_behind` or more records behind: a consumer keeping
+// up with a steady stream is a few records short between fetches, and seeking it there discards
+// fetches in flight for nothing (the p99 latency at a steady 10k records/s went from <= 60-70 ms to
 // <= 125-150 ms when every shortfall woke the fetcher).
 namespace {
 // A partition this far behind is lagging, not between two fetches: at 16 partitions and 10k
 // records/s, a partition receives ~600 records a second.
 constexpr std::int64_t wake_behind = 1000;
+// A partition fewer records behind is sought only when the task has had nothing for this long,
+// and at most this often: a fetch in flight is answered well within it (fetch.wait.max.ms=10),
+// so the fetcher is parked. That is the end of a backlog, whose last records otherwise waited out
+// librdkafka's second (0.76-0.92 s at the end of 1M-record drains with two tasks, in 3 of 7 runs:
+// a third of the drain's time, RESULTS.md).
+constexpr std::int64_t parked_ms = 50;
 }  // namespace
 
 void sink_task::wake_fetcher(bool starved) {
@@ -318,15 +324,17 @@ void sink_task::wake_fetcher(bool starved) {
   // yet in this filling, the least behind (its seek discards the fewest queued records); when all
   // have been sought, no more early wake-ups until the queue fills again.
   kafka::partition_list_ptr seek(rd_kafka_topic_partition_list_new(list->cnt));
+  const bool parked = starved && now - last_record_ms_ >= parked_ms && now - last_wake_ms_ >= parked_ms;
   bool any_behind = false;
   const rd_kafka_topic_partition_t* least = nullptr;
   std::int64_t least_lag = 0;
   for (int i = 0; i < list->cnt; ++i) {
     const auto& e = list->elems[i];
     std::int64_t low = 0, high = 0;
-    if (e.offset < 0 || rd_kafka_get_watermark_offsets(consumer_->raw(), e.topic, e.partition, &low, &high) ||
-        high - e.offset < wake_behind)
+    if (e.offset < 0 || rd_kafka_get_watermark_offsets(consumer_->raw(), e.topic, e.partition, &low, &high))
       continue;
+    const std::int64_t behind = high - e.offset;
+    if (behind < wake_behind && !(parked && behind > 0)) continue;
     any_behind = true;
     if (starved) {
       rd_kafka_topic_partition_list_add(seek.get(), e.topic, e.partition)->offset = e.offset;
