@@ -24,13 +24,18 @@ trap cleanup EXIT
 port=$(bash scripts/pg.sh start "$work/pg")
 psql() { command psql -X -q -At -v ON_ERROR_STOP=1 -h "$work/pg" -p "$port" -U postgres -d postgres "$@"; }
 now() { date +%s.%N; }
+# Before each timed phase: write out what the last one left dirty (its table pages, ~1 GB of WAL),
+# so no phase pays for another's writeback, the baselines' and sluice's alike (RESULTS.md,
+# 2026-11-24: the sluice drain right after the baselines ran at 339-362k rows/s in the benchmark,
+# 440-480k alone).
+quiesce() { psql -c "CHECKPOINT"; sync; }
 cols="id bigint PRIMARY KEY, name text NOT NULL, amount numeric(12,2) NOT NULL, placed_at timestamptz NOT NULL, paid boolean"
 # Autovacuum is off for these tables: each phase writes 1M rows, and the vacuum and analyze that
 # autovacuum then starts ran during the next phase, on the same two cores (the first sluice drain
 # after the baselines measured 338k rows/s with it, 453k without, RESULTS.md). Every phase, the
 # baselines' and sluice's alike, now starts on a quiet database.
 quiet="WITH (autovacuum_enabled = off)"
-for t in copy_a target_b py_c s_insert s_upsert s_insert2 s_upsert2 s_latency; do psql -c "CREATE TABLE $t ($cols) $quiet"; done
+for t in copy_a copy_arrival target_b py_c s_insert s_upsert s_insert2 s_upsert2 s_latency; do psql -c "CREATE TABLE $t ($cols) $quiet"; done
 psql -c "CREATE UNLOGGED TABLE stage_b (id bigint, name text, amount numeric(12,2), placed_at timestamptz, paid boolean) $quiet"
 
 coproc KAFKA { exec "$bin/app/sluice" kafka --topic bench:16 --topic latency:16 2>"$work/kafka.log"; }
@@ -39,8 +44,8 @@ read -r bootstrap <&"${KAFKA[0]}"
 
 "$bin/bench/bench_produce" --csv "$work/rows.csv" --count "$N"
 chmod 644 "$work/rows.csv"
-t=$(now); psql -c "COPY copy_a FROM '$work/rows.csv' (FORMAT csv)"; a=$(echo "$(now) - $t" | bc)
-t=$(now)
+quiesce; t=$(now); psql -c "COPY copy_a FROM '$work/rows.csv' (FORMAT csv)"; a=$(echo "$(now) - $t" | bc)
+quiesce; t=$(now)
 psql -c "COPY stage_b FROM '$work/rows.csv' (FORMAT csv)"
 psql -c "INSERT INTO target_b SELECT * FROM stage_b ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, amount = EXCLUDED.amount, placed_at = EXCLUDED.placed_at, paid = EXCLUDED.paid"
 b=$(echo "$(now) - $t" | bc)
@@ -63,26 +68,33 @@ sink_config bench-upsert2 upsert s_upsert2 bench 2
 sink_config bench-latency upsert s_latency latency
 sed -i 's/"batch.size": "[0-9]*"/"batch.size": "3000"/' "$work/bench-latency.json"
 
-ins=$("$bin/bench/sink_e2e" --config "$work/bench-insert.json" --expect "$N" 2>"$work/insert.log") || { tail "$work/insert.log"; exit 1; }
-ups=$("$bin/bench/sink_e2e" --config "$work/bench-upsert.json" --expect "$N" 2>"$work/upsert.log") || { tail "$work/upsert.log"; exit 1; }
-ins2=$("$bin/bench/sink_e2e" --config "$work/bench-insert2.json" --expect "$N" 2>"$work/insert2.log") || { tail "$work/insert2.log"; exit 1; }
-ups2=$("$bin/bench/sink_e2e" --config "$work/bench-upsert2.json" --expect "$N" 2>"$work/upsert2.log") || { tail "$work/upsert2.log"; exit 1; }
-py=$(/usr/bin/python3 bench/python_sink.py "$bootstrap" bench "host=$work/pg port=$port user=postgres dbname=postgres" py_c "$N")
+quiesce; ins=$("$bin/bench/sink_e2e" --config "$work/bench-insert.json" --expect "$N" 2>"$work/insert.log") || { tail "$work/insert.log"; exit 1; }
+quiesce; ups=$("$bin/bench/sink_e2e" --config "$work/bench-upsert.json" --expect "$N" 2>"$work/upsert.log") || { tail "$work/upsert.log"; exit 1; }
+quiesce; ins2=$("$bin/bench/sink_e2e" --config "$work/bench-insert2.json" --expect "$N" 2>"$work/insert2.log") || { tail "$work/insert2.log"; exit 1; }
+quiesce; ups2=$("$bin/bench/sink_e2e" --config "$work/bench-upsert2.json" --expect "$N" 2>"$work/upsert2.log") || { tail "$work/upsert2.log"; exit 1; }
+quiesce; py=$(/usr/bin/python3 bench/python_sink.py "$bootstrap" bench "host=$work/pg port=$port user=postgres dbname=postgres" py_c "$N")
+# (a') context, not a target: raw COPY of the same rows in the order the sink received them (16
+# partitions interleaved, as s_insert holds them), which costs PostgreSQL's key index more than
+# the id order of (a) (RESULTS.md, 2026-11-24).
+mkdir -m 777 "$work/out"
+psql -c "COPY s_insert TO '$work/out/arrival.csv' (FORMAT csv)"
+quiesce; t=$(now); psql -c "COPY copy_arrival FROM '$work/out/arrival.csv' (FORMAT csv)"; a2=$(echo "$(now) - $t" | bc)
 
-"$bin/bench/sink_e2e" --config "$work/bench-latency.json" --expect "$LAT_N" >"$work/lat.json" 2>"$work/lat.log" &
+quiesce; "$bin/bench/sink_e2e" --config "$work/bench-latency.json" --expect "$LAT_N" >"$work/lat.json" 2>"$work/lat.log" &
 lat_pid=$!
 sleep 6  # the consumer group join takes ~3 s on the embedded broker: produce only once it is done
 "$bin/bench/bench_produce" --bootstrap "$bootstrap" --topic latency --count "$LAT_N" --rate 10000
 wait $lat_pid || { tail "$work/lat.log"; exit 1; }
 lat=$(cat "$work/lat.json")
 
-for t in copy_a target_b py_c s_insert s_upsert s_insert2 s_upsert2; do
+for t in copy_a copy_arrival target_b py_c s_insert s_upsert s_insert2 s_upsert2; do
   n=$(psql -c "SELECT count(*) FROM $t"); [[ "$n" == "$N" ]] || { echo "table $t holds $n rows, expected $N" >&2; exit 1; }
 done
-python3 - "$N" "$a" "$b" "$p" "$ins" "$ups" "$py" "$lat" "$ins2" "$ups2" <<'PY'
+python3 - "$N" "$a" "$b" "$p" "$ins" "$ups" "$py" "$lat" "$ins2" "$ups2" "$a2" <<'PY'
 import json, sys
 n = int(sys.argv[1]); a, b, p = map(float, sys.argv[2:5])
 ins, ups, py, lat, ins2, ups2 = (json.loads(x) for x in sys.argv[5:11])
+a2 = float(sys.argv[11])
 ra, rb = n / a, n / b
 print(f"rows: {n}, 16 partitions, Connect JSON with schema, PostgreSQL 15 on this machine")
 print(f"(a) raw COPY from file:            {ra:10.0f} rows/s  ({a:.2f} s)")
@@ -94,6 +106,8 @@ for tasks, i, u in ((1, ins, ups), (2, ins2, ups2)):
     print(f"sluice upsert, tasks.max={tasks}:       {u['rows_per_s']:10.0f} rows/s  ({u['seconds']:.2f} s)  = {u['rows_per_s']/rb:.3f}x (b)  [target >= 0.7]"
           f"  = {u['rows_per_s']/py['rows_per_s']:.1f}x (c)  [target >= 4]")
     print(f"peak RSS, tasks.max={tasks}: insert {i['peak_rss_mib']} MiB, upsert {u['peak_rss_mib']} MiB  [target <= 128]")
+print(f"(a') raw COPY, rows in arrival order: {n / a2:10.0f} rows/s  ({a2:.2f} s)  context, not a target: "
+      f"sluice insert = {ins['rows_per_s'] * a2 / n:.3f}x (tasks.max=1), {ins2['rows_per_s'] * a2 / n:.3f}x (tasks.max=2)")
 print(f"steady 10k rec/s upsert: p50 <= {lat['latency_p50_s']*1000:.1f} ms, p95 <= {lat['latency_p95_s']*1000:.1f} ms, "
       f"p99 <= {lat['latency_p99_s']*1000:.1f} ms, max {lat['latency_max_s']*1000:.0f} ms  [target p99 <= 100 ms] (bucket upper bounds)")
 print("raw:", json.dumps({"insert": ins, "upsert": ups, "insert_tasks2": ins2, "upsert_tasks2": ups2,
