@@ -191,12 +191,9 @@ void sink_task::add(const kafka::message& m) {
     converter_.convert(key, val, rec);
     entry = &pending_.add(std::move(rec), key, val, !s_.dlq_topic.empty());
   } catch (const error& e) {
-    rec.op = record_op::upsert;  // only the position: the row could not be read
-    rec.key_schema.reset();
-    rec.key = {};  // storage let go: a failed record says nothing of the size of the next ones
-    rec.value_schema.reset();
-    rec.value = {};
-    rec.size_bytes = 0;
+    // Only the position: the row could not be read. Its storage is let go, too: a failed record
+    // says nothing of the size of the next ones.
+    rec = sink_record{.pos = std::move(rec.pos)};
     entry = &pending_.add(std::move(rec), key, val, !s_.dlq_topic.empty());
     auto info = e.info();
     info.code = "convert";
