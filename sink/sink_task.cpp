@@ -269,7 +269,8 @@ void sink_task::refresh_lag(bool now) {
 // Two wake-ups cut that short, both by seeking partitions to the position the task has reached:
 // - starved (poll() found nothing): every partition at least `wake_behind` records short of the
 //   cached high watermark, and once nothing has come for `parked_ms`, every partition short of it
-//   at all. Nothing is queued, so nothing is discarded (a fetch in flight is sent again).
+//   at all (once per position). Nothing is queued, so nothing is discarded (a fetch in flight is
+//   sent again).
 // - early (the queue, which had reached 90% of the bound, fell under half of it while partitions
 //   are behind): one of them at a time, the least behind first, every 5 ms at most, each
 //   partition at most once per filling of the queue. An operation on a partition wakes the
@@ -288,10 +289,10 @@ namespace {
 // records/s, a partition receives ~600 records a second.
 constexpr std::int64_t wake_behind = 1000;
 // A partition fewer records behind is sought only when the task has had nothing for this long,
-// and at most this often: a fetch in flight is answered well within it (fetch.wait.max.ms=10),
-// so the fetcher is parked. That is the end of a backlog, whose last records otherwise waited out
-// librdkafka's second (0.76-0.92 s at the end of 1M-record drains with two tasks, in 3 of 7 runs:
-// a third of the drain's time, RESULTS.md).
+// at most this often, and once per position and high watermark: a fetch in flight is answered
+// well within it (fetch.wait.max.ms=10), so the fetcher is parked. That is the end of a backlog,
+// whose last records otherwise waited out librdkafka's second (0.76-0.92 s, where neither of two
+// tasks committed, in 3 of 7 one-million-record drains; RESULTS.md).
 constexpr std::int64_t parked_ms = 50;
 }  // namespace
 
@@ -331,7 +332,12 @@ void sink_task::wake_fetcher(bool starved) {
     if (e.offset < 0 || rd_kafka_get_watermark_offsets(consumer_->raw(), e.topic, e.partition, &low, &high))
       continue;
     const std::int64_t behind = high - e.offset;
-    if (behind < wake_behind && !(parked && behind > 0)) continue;
+    if (behind < wake_behind) {
+      if (!parked || behind <= 0) continue;
+      auto& at = parked_at_[{e.topic, e.partition}];
+      if (at == std::pair{e.offset, high}) continue;
+      at = {e.offset, high};
+    }
     any_behind = true;
     if (starved) {
       rd_kafka_topic_partition_list_add(seek.get(), e.topic, e.partition)->offset = e.offset;

@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <map>
 #include <set>
 #include <stop_token>
 #include <thread>
@@ -73,6 +74,10 @@ class sink_task final : public kafka::rebalance_listener {
   // Partitions an early wake-up has sought since the queue last reached 90% of the bound; empty
   // with `filled_` false when early wake-ups are off (the queue has not come near the bound).
   std::set<partition_key> sought_;
+  // (position, high watermark) of each partition when a parked wake-up last sought it: it is
+  // sought again only once either moved (a partition whose log ends in a transaction marker can
+  // stay one record "behind" for good).
+  std::map<partition_key, std::pair<std::int64_t, std::int64_t>> parked_at_;
   bool filled_ = false;
   // librdkafka's prefetch bounds (queued.max.messages.kbytes, queued.min.messages), over which
   // it stops fetching.
