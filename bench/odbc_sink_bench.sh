@@ -4,8 +4,9 @@
 # through sluice's ODBC writer, each against its own ceiling measured in the same run:
 #   MariaDB: LOAD DATA LOCAL INFILE of the same rows as CSV (the server's bulk path);
 #   SQLite:  one prepared INSERT in one transaction from C++ (bench/sqlite_ceiling.cpp).
-# Prints rows/s and ratios (target >= 0.6 of each ceiling), peak RSS and database time per batch.
-#   bench/odbc_sink_bench.sh [N]        NO_BUILD=1 skips the build (when it was just built)
+# Prints rows/s and ratios (target >= 0.6 of each ceiling), peak RSS and database time per batch,
+# as medians over ROUNDS rounds (default 3).
+#   [ROUNDS=3] bench/odbc_sink_bench.sh [N]        NO_BUILD=1 skips the build (when it was just built)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -45,20 +46,15 @@ for t in load_a m_insert m_upsert; do
   mysql bench -e "CREATE TABLE $t ($mcols) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
 done
 
-# SQLite files: the ceiling's and the sink's (one file each, so neither waits for the other's lock).
+# SQLite files, made anew each round: the ceiling's and the sink's (one file each, so neither waits
+# for the other's lock).
 scols="id BIGINT NOT NULL PRIMARY KEY, name TEXT NOT NULL, amount DECIMAL(12,2) NOT NULL, placed_at DATETIME NOT NULL, paid BOOLEAN"
-for f in ceiling sink; do sqlite3 "$work/$f.db" "CREATE TABLE s_insert ($scols); CREATE TABLE s_upsert ($scols);"; done
 
 coproc KAFKA { exec "$bin/app/sluice" kafka --topic bench:16 2>"$work/kafka.log"; }
 kafka_pid=$KAFKA_PID
 read -r bootstrap <&"${KAFKA[0]}"
 
 "$bin/bench/bench_produce" --csv "$work/rows.csv" --count "$N"
-t=$(now)
-mysql bench -e "LOAD DATA LOCAL INFILE '$work/rows.csv' INTO TABLE load_a FIELDS TERMINATED BY ',' (id, name, amount, @ts, @paid) SET placed_at = LEFT(@ts, 23), paid = (@paid = 't')"
-a=$(echo "$(now) - $t" | bc)
-sq=$("$bin/bench/sqlite_ceiling" --db "$work/ceiling.db" --csv "$work/rows.csv" --table s_insert)
-
 t=$(now); "$bin/bench/bench_produce" --bootstrap "$bootstrap" --topic bench --count "$N"; p=$(echo "$(now) - $t" | bc)
 
 sink_config() {  # NAME MODE TABLE URL
@@ -69,12 +65,28 @@ sink_config() {  # NAME MODE TABLE URL
 JSON
 }
 murl="jdbc:mysql://127.0.0.1:$mport/bench?user=bench&password=bench"
-sink_config m-insert insert m_insert "$murl"
-sink_config m-upsert upsert m_upsert "$murl"
-sink_config s-insert insert s_insert "jdbc:sqlite:$work/sink.db"
-sink_config s-upsert upsert s_upsert "jdbc:sqlite:$work/sink.db"
 run() { "$bin/bench/sink_e2e" --config "$work/$1.json" --expect "$N" 2>"$work/$1.log" || { tail "$work/$1.log" >&2; exit 1; }; }
-mi=$(run m-insert); mu=$(run m-upsert); si=$(run s-insert); su=$(run s-upsert)
+
+# ROUNDS rounds (default 3), as in sink_bench.sh: each times both ceilings and then the four
+# drains on emptied tables (new SQLite files), and the summary gives medians over the rounds.
+# The SQLite ceiling alone measured 677k to 787k rows/s in single runs (RESULTS.md, 2026-11-24).
+ROUNDS=${ROUNDS:-3}
+rounds=()
+for r in $(seq "$ROUNDS"); do
+  mysql bench -e "TRUNCATE load_a; TRUNCATE m_insert; TRUNCATE m_upsert"
+  rm -f "$work"/ceiling.db* "$work"/sink.db*
+  for f in ceiling sink; do sqlite3 "$work/$f.db" "CREATE TABLE s_insert ($scols); CREATE TABLE s_upsert ($scols);"; done
+  t=$(now)
+  mysql bench -e "LOAD DATA LOCAL INFILE '$work/rows.csv' INTO TABLE load_a FIELDS TERMINATED BY ',' (id, name, amount, @ts, @paid) SET placed_at = LEFT(@ts, 23), paid = (@paid = 't')"
+  a=$(echo "$(now) - $t" | bc)
+  sq=$("$bin/bench/sqlite_ceiling" --db "$work/ceiling.db" --csv "$work/rows.csv" --table s_insert)
+  sink_config "m-insert-r$r" insert m_insert "$murl"
+  sink_config "m-upsert-r$r" upsert m_upsert "$murl"
+  sink_config "s-insert-r$r" insert s_insert "jdbc:sqlite:$work/sink.db"
+  sink_config "s-upsert-r$r" upsert s_upsert "jdbc:sqlite:$work/sink.db"
+  mi=$(run "m-insert-r$r"); mu=$(run "m-upsert-r$r"); si=$(run "s-insert-r$r"); su=$(run "s-upsert-r$r")
+  rounds+=("{\"a\": $a, \"sq\": $sq, \"mi\": $mi, \"mu\": $mu, \"si\": $si, \"su\": $su}")
+done
 
 for t in load_a m_insert m_upsert; do
   n=$(mysql -N bench -e "SELECT COUNT(*) FROM $t"); [[ "$n" == "$N" ]] || { echo "MariaDB table $t holds $n rows, expected $N" >&2; exit 1; }
@@ -82,19 +94,27 @@ done
 for t in s_insert s_upsert; do
   n=$(sqlite3 "$work/sink.db" "SELECT COUNT(*) FROM $t"); [[ "$n" == "$N" ]] || { echo "SQLite table $t holds $n rows, expected $N" >&2; exit 1; }
 done
-python3 - "$N" "$a" "$p" "$sq" "$mi" "$mu" "$si" "$su" <<'PY'
-import json, sys
-n = int(sys.argv[1]); a, p = map(float, sys.argv[2:4])
-sq, mi, mu, si, su = (json.loads(x) for x in sys.argv[4:9])
-ra, rs = n / a, sq["rows_per_s"]
-print(f"rows: {n}, 16 partitions, Connect JSON with schema, MariaDB 10.11 and SQLite 3.40 on this machine, ODBC")
-print(f"(m) MariaDB LOAD DATA LOCAL INFILE: {ra:10.0f} rows/s  ({a:.2f} s)")
-print(f"(s) SQLite prepared INSERT, one txn: {rs:10.0f} rows/s  ({sq['seconds']:.2f} s)")
+python3 - "$N" "$p" "${rounds[@]}" <<'PY'
+import json, statistics, sys
+n, p = int(sys.argv[1]), float(sys.argv[2])
+rounds = [json.loads(x) for x in sys.argv[3:]]
+def figs(f, fmt):  # the median over the rounds, and each round's value
+    v = [f(r) for r in rounds]
+    return statistics.median(v), " / ".join(format(x, fmt) for x in v)
+print(f"rows: {n}, 16 partitions, Connect JSON with schema, MariaDB 10.11 and SQLite 3.40 on this machine, ODBC; "
+      f"{len(rounds)} rounds: medians, then [each round]")
+ra, ra_s = figs(lambda r: n / r["a"], ".0f")
+rs, rs_s = figs(lambda r: r["sq"]["rows_per_s"], ".0f")
+print(f"(m) MariaDB LOAD DATA LOCAL INFILE: {ra:10.0f} rows/s  [{ra_s}]")
+print(f"(s) SQLite prepared INSERT, one txn: {rs:10.0f} rows/s  [{rs_s}]")
 print(f"    producing the topic:            {n / p:10.0f} rec/s   ({p:.2f} s, not a baseline)")
-for name, r, base, label in (("MariaDB insert", mi, ra, "m"), ("MariaDB upsert", mu, ra, "m"),
-                             ("SQLite insert ", si, rs, "s"), ("SQLite upsert ", su, rs, "s")):
-    print(f"sluice {name}:             {r['rows_per_s']:10.0f} rows/s  ({r['seconds']:.2f} s)  = {r['rows_per_s']/base:.2f}x ({label})"
-          f"  [target >= 0.6]  {r['db_seconds_per_batch']*1000:.0f} ms/batch, peak RSS {r['peak_rss_mib']} MiB")
-print("raw:", json.dumps({"mariadb_insert": mi, "mariadb_upsert": mu, "sqlite_insert": si, "sqlite_upsert": su,
-                          "sqlite_ceiling": sq, "load_data_seconds": a}))
+for name, k, base, label in (("MariaDB insert", "mi", lambda r: n / r["a"], "m"), ("MariaDB upsert", "mu", lambda r: n / r["a"], "m"),
+                             ("SQLite insert ", "si", lambda r: r["sq"]["rows_per_s"], "s"),
+                             ("SQLite upsert ", "su", lambda r: r["sq"]["rows_per_s"], "s")):
+    v, v_s = figs(lambda r: r[k]["rows_per_s"], ".0f")
+    x, x_s = figs(lambda r: r[k]["rows_per_s"] / base(r), ".2f")
+    ms = statistics.median(r[k]["db_seconds_per_batch"] * 1000 for r in rounds)
+    print(f"sluice {name}: {v:10.0f} rows/s  [{v_s}]  = {x:.2f}x ({label})  [{x_s}]  [target >= 0.6]  "
+          f"{ms:.0f} ms/batch, peak RSS {max(r[k]['peak_rss_mib'] for r in rounds)} MiB")
+print("raw:", json.dumps({"rounds": rounds}))
 PY

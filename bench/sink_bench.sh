@@ -5,8 +5,9 @@
 # as plain SQL, (c) a hand-written Python consumer. Prints rows/s and ratios, plus peak RSS and
 # produce→commit latency at a steady 10k records/s. sluice runs with tasks.max=1, then (same
 # topic, same baselines) with tasks.max=2: two consumers in the group, each with its own
-# connection, as a user with 16 partitions and two cores would run it.
-#   bench/sink_bench.sh [N]
+# connection, as a user with 16 partitions and two cores would run it. The baselines (a), (b) and
+# the four drains are timed in ROUNDS rounds (default 3) and reported as medians.
+#   [ROUNDS=3] bench/sink_bench.sh [N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -44,12 +45,6 @@ read -r bootstrap <&"${KAFKA[0]}"
 
 "$bin/bench/bench_produce" --csv "$work/rows.csv" --count "$N"
 chmod 644 "$work/rows.csv"
-quiesce; t=$(now); psql -c "COPY copy_a FROM '$work/rows.csv' (FORMAT csv)"; a=$(echo "$(now) - $t" | bc)
-quiesce; t=$(now)
-psql -c "COPY stage_b FROM '$work/rows.csv' (FORMAT csv)"
-psql -c "INSERT INTO target_b SELECT * FROM stage_b ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, amount = EXCLUDED.amount, placed_at = EXCLUDED.placed_at, paid = EXCLUDED.paid"
-b=$(echo "$(now) - $t" | bc)
-
 t=$(now); "$bin/bench/bench_produce" --bootstrap "$bootstrap" --topic bench --count "$N"; p=$(echo "$(now) - $t" | bc)
 
 sink_config() {  # NAME MODE TABLE TOPIC [TASKS]
@@ -61,17 +56,34 @@ sink_config() {  # NAME MODE TABLE TOPIC [TASKS]
  "tasks.max": "${5:-1}"}}
 JSON
 }
-sink_config bench-insert insert s_insert bench
-sink_config bench-upsert upsert s_upsert bench
-sink_config bench-insert2 insert s_insert2 bench 2
-sink_config bench-upsert2 upsert s_upsert2 bench 2
-sink_config bench-latency upsert s_latency latency
-sed -i 's/"batch.size": "[0-9]*"/"batch.size": "3000"/' "$work/bench-latency.json"
+sink_run() {  # NAME: prints the drain's figures (JSON)
+  quiesce
+  "$bin/bench/sink_e2e" --config "$work/$1.json" --expect "$N" 2>"$work/$1.log" || { tail "$work/$1.log" >&2; exit 1; }
+}
 
-quiesce; ins=$("$bin/bench/sink_e2e" --config "$work/bench-insert.json" --expect "$N" 2>"$work/insert.log") || { tail "$work/insert.log"; exit 1; }
-quiesce; ups=$("$bin/bench/sink_e2e" --config "$work/bench-upsert.json" --expect "$N" 2>"$work/upsert.log") || { tail "$work/upsert.log"; exit 1; }
-quiesce; ins2=$("$bin/bench/sink_e2e" --config "$work/bench-insert2.json" --expect "$N" 2>"$work/insert2.log") || { tail "$work/insert2.log"; exit 1; }
-quiesce; ups2=$("$bin/bench/sink_e2e" --config "$work/bench-upsert2.json" --expect "$N" 2>"$work/upsert2.log") || { tail "$work/upsert2.log"; exit 1; }
+# ROUNDS rounds (default 3). Each times the baselines (a) and (b), then the four sluice drains, on
+# emptied tables, so each ratio pairs a drain with baselines measured within a minute of it. On
+# this shared machine one measurement of a phase moved by up to a quarter from run to run
+# (RESULTS.md, 2026-11-24 15:07: (a) at 489k rows/s, slower than the same run's arrival-order
+# copy). The summary gives each figure's median over the rounds, then every round's value. Each
+# round's connectors have their own names, so every drain starts at the topic's beginning.
+ROUNDS=${ROUNDS:-3}
+rounds=()
+for r in $(seq "$ROUNDS"); do
+  psql -c "TRUNCATE copy_a, stage_b, target_b, s_insert, s_upsert, s_insert2, s_upsert2"
+  quiesce; t=$(now); psql -c "COPY copy_a FROM '$work/rows.csv' (FORMAT csv)"; a=$(echo "$(now) - $t" | bc)
+  quiesce; t=$(now)
+  psql -c "COPY stage_b FROM '$work/rows.csv' (FORMAT csv)"
+  psql -c "INSERT INTO target_b SELECT * FROM stage_b ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, amount = EXCLUDED.amount, placed_at = EXCLUDED.placed_at, paid = EXCLUDED.paid"
+  b=$(echo "$(now) - $t" | bc)
+  sink_config "insert-r$r" insert s_insert bench
+  sink_config "upsert-r$r" upsert s_upsert bench
+  sink_config "insert2-r$r" insert s_insert2 bench 2
+  sink_config "upsert2-r$r" upsert s_upsert2 bench 2
+  ins=$(sink_run "insert-r$r"); ups=$(sink_run "upsert-r$r")
+  ins2=$(sink_run "insert2-r$r"); ups2=$(sink_run "upsert2-r$r")
+  rounds+=("{\"a\": $a, \"b\": $b, \"insert\": $ins, \"upsert\": $ups, \"insert2\": $ins2, \"upsert2\": $ups2}")
+done
 quiesce; py=$(/usr/bin/python3 bench/python_sink.py "$bootstrap" bench "host=$work/pg port=$port user=postgres dbname=postgres" py_c "$N")
 # (a') context, not a target: raw COPY of the same rows in the order the sink received them (16
 # partitions interleaved, as s_insert holds them), which costs PostgreSQL's key index more than
@@ -80,6 +92,8 @@ mkdir -m 777 "$work/out"
 psql -c "COPY s_insert TO '$work/out/arrival.csv' (FORMAT csv)"
 quiesce; t=$(now); psql -c "COPY copy_arrival FROM '$work/out/arrival.csv' (FORMAT csv)"; a2=$(echo "$(now) - $t" | bc)
 
+sink_config bench-latency upsert s_latency latency
+sed -i 's/"batch.size": "[0-9]*"/"batch.size": "3000"/' "$work/bench-latency.json"
 quiesce; "$bin/bench/sink_e2e" --config "$work/bench-latency.json" --expect "$LAT_N" >"$work/lat.json" 2>"$work/lat.log" &
 lat_pid=$!
 sleep 6  # the consumer group join takes ~3 s on the embedded broker: produce only once it is done
@@ -90,26 +104,40 @@ lat=$(cat "$work/lat.json")
 for t in copy_a copy_arrival target_b py_c s_insert s_upsert s_insert2 s_upsert2; do
   n=$(psql -c "SELECT count(*) FROM $t"); [[ "$n" == "$N" ]] || { echo "table $t holds $n rows, expected $N" >&2; exit 1; }
 done
-python3 - "$N" "$a" "$b" "$p" "$ins" "$ups" "$py" "$lat" "$ins2" "$ups2" "$a2" <<'PY'
-import json, sys
-n = int(sys.argv[1]); a, b, p = map(float, sys.argv[2:5])
-ins, ups, py, lat, ins2, ups2 = (json.loads(x) for x in sys.argv[5:11])
-a2 = float(sys.argv[11])
-ra, rb = n / a, n / b
-print(f"rows: {n}, 16 partitions, Connect JSON with schema, PostgreSQL 15 on this machine")
-print(f"(a) raw COPY from file:            {ra:10.0f} rows/s  ({a:.2f} s)")
-print(f"(b) COPY staging + ON CONFLICT:    {rb:10.0f} rows/s  ({b:.2f} s)")
-print(f"(c) Python consumer (5000/batch):  {py['rows_per_s']:10.0f} rows/s  ({py['seconds']:.2f} s)")
+python3 - "$N" "$p" "$py" "$lat" "$a2" "${rounds[@]}" <<'PY'
+import json, statistics, sys
+n, p = int(sys.argv[1]), float(sys.argv[2])
+py, lat = json.loads(sys.argv[3]), json.loads(sys.argv[4])
+a2 = float(sys.argv[5])
+rounds = [json.loads(x) for x in sys.argv[6:]]
+def figs(f, fmt):  # the median over the rounds, and each round's value
+    v = [f(r) for r in rounds]
+    return statistics.median(v), " / ".join(format(x, fmt) for x in v)
+print(f"rows: {n}, 16 partitions, Connect JSON with schema, PostgreSQL 15 on this machine; "
+      f"{len(rounds)} rounds: medians, then [each round]")
+ra, ra_s = figs(lambda r: n / r["a"], ".0f")
+rb, rb_s = figs(lambda r: n / r["b"], ".0f")
+print(f"(a) raw COPY from file:            {ra:10.0f} rows/s  [{ra_s}]")
+print(f"(b) COPY staging + ON CONFLICT:    {rb:10.0f} rows/s  [{rb_s}]")
+print(f"(c) Python consumer (5000/batch):  {py['rows_per_s']:10.0f} rows/s  ({py['seconds']:.2f} s, one run)")
 print(f"    producing the topic:           {n / p:10.0f} rec/s   ({p:.2f} s, not a baseline)")
-for tasks, i, u in ((1, ins, ups), (2, ins2, ups2)):
-    print(f"sluice insert, tasks.max={tasks}:       {i['rows_per_s']:10.0f} rows/s  ({i['seconds']:.2f} s)  = {i['rows_per_s']/ra:.3f}x (a)  [target >= 0.8]")
-    print(f"sluice upsert, tasks.max={tasks}:       {u['rows_per_s']:10.0f} rows/s  ({u['seconds']:.2f} s)  = {u['rows_per_s']/rb:.3f}x (b)  [target >= 0.7]"
-          f"  = {u['rows_per_s']/py['rows_per_s']:.1f}x (c)  [target >= 4]")
-    print(f"peak RSS, tasks.max={tasks}: insert {i['peak_rss_mib']} MiB, upsert {u['peak_rss_mib']} MiB  [target <= 128]")
-print(f"(a') raw COPY, rows in arrival order: {n / a2:10.0f} rows/s  ({a2:.2f} s)  context, not a target: "
-      f"sluice insert = {ins['rows_per_s'] * a2 / n:.3f}x (tasks.max=1), {ins2['rows_per_s'] * a2 / n:.3f}x (tasks.max=2)")
+for tasks, ik, uk in ((1, "insert", "upsert"), (2, "insert2", "upsert2")):
+    i, i_s = figs(lambda r: r[ik]["rows_per_s"], ".0f")
+    u, u_s = figs(lambda r: r[uk]["rows_per_s"], ".0f")
+    xa, xa_s = figs(lambda r: r[ik]["rows_per_s"] * r["a"] / n, ".3f")
+    xb, xb_s = figs(lambda r: r[uk]["rows_per_s"] * r["b"] / n, ".3f")
+    xc, xc_s = figs(lambda r: r[uk]["rows_per_s"] / py["rows_per_s"], ".1f")
+    print(f"sluice insert, tasks.max={tasks}:       {i:10.0f} rows/s  [{i_s}]")
+    print(f"    = {xa:.3f}x (a)  [{xa_s}]  [target >= 0.8]")
+    print(f"sluice upsert, tasks.max={tasks}:       {u:10.0f} rows/s  [{u_s}]")
+    print(f"    = {xb:.3f}x (b)  [{xb_s}]  [target >= 0.7]   = {xc:.1f}x (c)  [{xc_s}]  [target >= 4]")
+    print(f"peak RSS, tasks.max={tasks}, highest of the rounds: insert {max(r[ik]['peak_rss_mib'] for r in rounds)} MiB, "
+          f"upsert {max(r[uk]['peak_rss_mib'] for r in rounds)} MiB  [target <= 128]")
+last = rounds[-1]
+print(f"(a') raw COPY, rows in arrival order (the last round's s_insert): {n / a2:10.0f} rows/s  ({a2:.2f} s)  "
+      f"context, not a target: that round's sluice insert = {last['insert']['rows_per_s'] * a2 / n:.3f}x "
+      f"(tasks.max=1), {last['insert2']['rows_per_s'] * a2 / n:.3f}x (tasks.max=2)")
 print(f"steady 10k rec/s upsert: p50 <= {lat['latency_p50_s']*1000:.1f} ms, p95 <= {lat['latency_p95_s']*1000:.1f} ms, "
       f"p99 <= {lat['latency_p99_s']*1000:.1f} ms, max {lat['latency_max_s']*1000:.0f} ms  [target p99 <= 100 ms] (bucket upper bounds)")
-print("raw:", json.dumps({"insert": ins, "upsert": ups, "insert_tasks2": ins2, "upsert_tasks2": ups2,
-                         "python": py, "latency": lat}))
+print("raw:", json.dumps({"rounds": rounds, "python": py, "latency": lat}))
 PY
