@@ -57,15 +57,21 @@ read -r bootstrap <&"${KAFKA[0]}"
 "$bin/bench/bench_produce" --csv "$work/rows.csv" --count "$N"
 t=$(now); "$bin/bench/bench_produce" --bootstrap "$bootstrap" --topic bench --count "$N"; p=$(echo "$(now) - $t" | bc)
 
+# session.timeout.ms 6 s and heartbeats every 0.5 s, as in the tests: librdkafka's mock broker lets
+# a rebalance of a running group wait session.timeout.ms minus 1 s (44 s by default) before it
+# assigns anything. In two two-task drains the group's first SyncGroup was refused and the drain
+# stood still 42-44 s (RESULTS.md, 2026-11-24 15:14 and 15:28).
 sink_config() {  # NAME MODE TABLE URL
   cat >"$work/$1.json" <<JSON
 {"name": "$1", "config": {"connector.class": "jdbc-sink", "connection.url": "$4",
  "bootstrap.servers": "$bootstrap", "topics": "bench", "table.name.format": "$3",
+ "consumer.override.session.timeout.ms": "6000", "consumer.override.heartbeat.interval.ms": "500",
  "insert.mode": "$2", "pk.mode": "record_value", "pk.fields": "id", "batch.size": "$BATCH"}}
 JSON
 }
 murl="jdbc:mysql://127.0.0.1:$mport/bench?user=bench&password=bench"
-run() { "$bin/bench/sink_e2e" --config "$work/$1.json" --expect "$N" 2>"$work/$1.log" || { tail "$work/$1.log" >&2; exit 1; }; }
+logs=${LOGS:-$(mktemp -d /tmp/sluice-bench-logs.XXXXXX)}  # every drain's log, kept after the run
+run() { "$bin/bench/sink_e2e" --config "$work/$1.json" --expect "$N" 2>"$logs/$1.log" || { tail "$logs/$1.log" >&2; exit 1; }; }
 
 # ROUNDS rounds (default 3), as in sink_bench.sh: each times both ceilings and then the four
 # drains on emptied tables (new SQLite files), and the summary gives medians over the rounds.
@@ -118,3 +124,4 @@ for name, k, base, label in (("MariaDB insert", "mi", lambda r: n / r["a"], "m")
           f"{ms:.0f} ms/batch, peak RSS {max(r[k]['peak_rss_mib'] for r in rounds)} MiB")
 print("raw:", json.dumps({"rounds": rounds}))
 PY
+echo "logs of every drain: $logs"

@@ -47,18 +47,27 @@ read -r bootstrap <&"${KAFKA[0]}"
 chmod 644 "$work/rows.csv"
 t=$(now); "$bin/bench/bench_produce" --bootstrap "$bootstrap" --topic bench --count "$N"; p=$(echo "$(now) - $t" | bc)
 
+# session.timeout.ms 6 s and heartbeats every 0.5 s, as in the tests: librdkafka's mock broker lets
+# a rebalance of a running group wait session.timeout.ms minus 1 s (44 s by default) before it
+# assigns anything. In two two-task drains the group's first SyncGroup was refused and the drain
+# stood still 42-44 s (RESULTS.md, 2026-11-24 15:14 and 15:28).
 sink_config() {  # NAME MODE TABLE TOPIC [TASKS]
   cat >"$work/$1.json" <<JSON
 {"name": "$1", "config": {"connector.class": "jdbc-sink",
  "connection.url": "jdbc:postgresql://127.0.0.1:$port/postgres?user=postgres",
  "bootstrap.servers": "$bootstrap", "topics": "$4", "table.name.format": "$3",
+ "consumer.override.session.timeout.ms": "6000", "consumer.override.heartbeat.interval.ms": "500",
  "insert.mode": "$2", "pk.mode": "record_value", "pk.fields": "id", "batch.size": "${BATCH:-10000}",
  "tasks.max": "${5:-1}"}}
 JSON
 }
+# Every drain's log is kept after the run, to explain a figure that stands out: one two-task
+# upsert drain took 46.6 s instead of ~3.3 s (RESULTS.md, 2026-11-24 15:14), and its log went
+# with the work directory.
+logs=${LOGS:-$(mktemp -d /tmp/sluice-bench-logs.XXXXXX)}
 sink_run() {  # NAME: prints the drain's figures (JSON)
   quiesce
-  "$bin/bench/sink_e2e" --config "$work/$1.json" --expect "$N" 2>"$work/$1.log" || { tail "$work/$1.log" >&2; exit 1; }
+  "$bin/bench/sink_e2e" --config "$work/$1.json" --expect "$N" 2>"$logs/$1.log" || { tail "$logs/$1.log" >&2; exit 1; }
 }
 
 # ROUNDS rounds (default 3). Each times the baselines (a) and (b), then the four sluice drains, on
@@ -99,6 +108,7 @@ lat_pid=$!
 sleep 6  # the consumer group join takes ~3 s on the embedded broker: produce only once it is done
 "$bin/bench/bench_produce" --bootstrap "$bootstrap" --topic latency --count "$LAT_N" --rate 10000
 wait $lat_pid || { tail "$work/lat.log"; exit 1; }
+cp "$work/lat.log" "$logs/latency.log"
 lat=$(cat "$work/lat.json")
 
 for t in copy_a copy_arrival target_b py_c s_insert s_upsert s_insert2 s_upsert2; do
@@ -141,3 +151,4 @@ print(f"steady 10k rec/s upsert: p50 <= {lat['latency_p50_s']*1000:.1f} ms, p95 
       f"p99 <= {lat['latency_p99_s']*1000:.1f} ms, max {lat['latency_max_s']*1000:.0f} ms  [target p99 <= 100 ms] (bucket upper bounds)")
 print("raw:", json.dumps({"rounds": rounds, "python": py, "latency": lat}))
 PY
+echo "logs of every drain: $logs"
