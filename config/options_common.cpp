@@ -100,7 +100,9 @@ std::vector<declaration> common_options() {
   o.push_back(declare("bootstrap.servers", L, "embedded", high, both, kafka,
       "Kafka brokers, host:port[,host:port...]. The default \"embedded\" starts an in-process "
       "Kafka-protocol broker (librdkafka's mock cluster, newest 5 MiB per partition in memory) "
-      "for trying things out and tests. Other librdkafka settings are given with the prefixes "
+      "for trying things out and tests; a sink's consumers there use a 6 s session timeout and "
+      "0.5 s heartbeats, since that broker holds a rebalance for the session timeout minus 1 s. "
+      "Other librdkafka settings are given with the prefixes "
       "kafka. (all clients), consumer.override., producer.override. and admin.override."));
 
   o.push_back(declare("key.converter", value_type::class_name,

@@ -30,5 +30,18 @@ TEST(SinkConsumerSettings, AnOverrideSetsEachTasksBoundAsGiven) {
   EXPECT_EQ(s.at("group.id"), "g");
 }
 
+TEST(SinkConsumerSettings, OnTheEmbeddedBrokerTheSessionIsShortUnlessOverridden) {
+  // The embedded broker holds a rebalance for the session timeout minus 1 s.
+  auto embedded = consumer_settings(sink_config({{"bootstrap.servers", "embedded"}}), "g");
+  EXPECT_EQ(embedded.at("session.timeout.ms"), "6000");
+  EXPECT_EQ(embedded.at("heartbeat.interval.ms"), "500");
+  auto real = consumer_settings(sink_config({{"bootstrap.servers", "kafka-1:9092"}}), "g");
+  EXPECT_FALSE(real.contains("session.timeout.ms"));  // librdkafka's default
+  EXPECT_FALSE(real.contains("heartbeat.interval.ms"));
+  auto overridden = consumer_settings(
+      sink_config({{"bootstrap.servers", "embedded"}, {"consumer.override.session.timeout.ms", "45000"}}), "g");
+  EXPECT_EQ(overridden.at("session.timeout.ms"), "45000");
+}
+
 }  // namespace
 }  // namespace sluice::sink
