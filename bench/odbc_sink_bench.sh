@@ -102,13 +102,13 @@ for t in s_insert s_upsert; do
 done
 python3 - "$N" "$p" "${rounds[@]}" <<'PY'
 import json, statistics, sys
+sys.path.insert(0, "bench")
+import rounds as rounds_
 n, p = int(sys.argv[1]), float(sys.argv[2])
-rounds = [json.loads(x) for x in sys.argv[3:]]
-def figs(f, fmt):  # the median over the rounds, and each round's value
-    v = [f(r) for r in rounds]
-    return statistics.median(v), " / ".join(format(x, fmt) for x in v)
-print(f"rows: {n}, 16 partitions, Connect JSON with schema, MariaDB 10.11 and SQLite 3.40 on this machine, ODBC; "
-      f"{len(rounds)} rounds: medians, then [each round]")
+rounds = rounds_.load(sys.argv[3:])
+def figs(f, fmt):
+    return rounds_.figs(rounds, f, fmt)
+print(rounds_.header(n, "MariaDB 10.11 and SQLite 3.40 on this machine, ODBC", rounds))
 ra, ra_s = figs(lambda r: n / r["a"], ".0f")
 rs, rs_s = figs(lambda r: r["sq"]["rows_per_s"], ".0f")
 print(f"(m) MariaDB LOAD DATA LOCAL INFILE: {ra:10.0f} rows/s  [{ra_s}]")

@@ -115,16 +115,16 @@ for t in copy_a copy_arrival target_b py_c s_insert s_upsert s_insert2 s_upsert2
   n=$(psql -c "SELECT count(*) FROM $t"); [[ "$n" == "$N" ]] || { echo "table $t holds $n rows, expected $N" >&2; exit 1; }
 done
 python3 - "$N" "$p" "$py" "$lat" "$a2" "${rounds[@]}" <<'PY'
-import json, statistics, sys
+import json, sys
+sys.path.insert(0, "bench")
+import rounds as rounds_
 n, p = int(sys.argv[1]), float(sys.argv[2])
 py, lat = json.loads(sys.argv[3]), json.loads(sys.argv[4])
 a2 = float(sys.argv[5])
-rounds = [json.loads(x) for x in sys.argv[6:]]
-def figs(f, fmt):  # the median over the rounds, and each round's value
-    v = [f(r) for r in rounds]
-    return statistics.median(v), " / ".join(format(x, fmt) for x in v)
-print(f"rows: {n}, 16 partitions, Connect JSON with schema, PostgreSQL 15 on this machine; "
-      f"{len(rounds)} rounds: medians, then [each round]")
+rounds = rounds_.load(sys.argv[6:])
+def figs(f, fmt):
+    return rounds_.figs(rounds, f, fmt)
+print(rounds_.header(n, "PostgreSQL 15 on this machine", rounds))
 ra, ra_s = figs(lambda r: n / r["a"], ".0f")
 rb, rb_s = figs(lambda r: n / r["b"], ".0f")
 print(f"(a) raw COPY from file:            {ra:10.0f} rows/s  [{ra_s}]")
