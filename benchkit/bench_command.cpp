@@ -23,6 +23,7 @@
 #include "config/raw_connector.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "kafka/embedded_broker.hpp"
 
 namespace sluice::benchkit {
 namespace {
@@ -197,12 +198,9 @@ int bench_sink(const options& o, values_t values, const std::string& self) {
     for (std::size_t i = 0; i < grid.size(); ++i) topics.push_back(topic_of(i));
     broker.emplace(self, o.partitions, topics);
     values["bootstrap.servers"] = broker->bootstrap();
-    // librdkafka's mock broker lets a rebalance of a running group wait session.timeout.ms minus
-    // 1 s (44 s by default) before it assigns anything, where a real broker moves on once every
-    // member has rejoined. With two tasks the group's first sync failed now and then, and the
-    // drain stood still that long (bench/RESULTS.md, 2026-11-24). Kept short, as in the tests.
-    values.try_emplace("consumer.override.session.timeout.ms", "6000");
-    values.try_emplace("consumer.override.heartbeat.interval.ms", "500");
+    // The broker is in another process, so the sink cannot tell it is an embedded one, whose
+    // rebalances wait for the session timeout (embedded_broker.hpp): a config's own settings win.
+    for (const auto& [k, v] : kafka::embedded_group_settings()) values.try_emplace("consumer.override." + k, v);
     bar.phase("embedded broker (its own process) on " + broker->bootstrap());
   }
   const bool created = !existing;

@@ -109,6 +109,11 @@ embedded_broker& process_embedded_broker() {
   return *broker;
 }
 
+const settings& embedded_group_settings() {
+  static const settings s{{"session.timeout.ms", "6000"}, {"heartbeat.interval.ms", "500"}};
+  return s;
+}
+
 bool is_embedded_bootstrap(const std::string& bootstrap) {
   std::lock_guard lock(registry_mu);
   return registry().count(bootstrap) != 0;

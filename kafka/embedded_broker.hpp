@@ -8,7 +8,10 @@
 // fences an older transactional producer when a newer one with the same transactional.id calls
 // init_transactions; it does not answer the CreateTopics admin request (use create_topic()); it
 // auto-creates unknown topics with 4 partitions when another client asks for their metadata
-// (default_partitions applies to topics first touched by sluice's own producer/consumer).
+// (default_partitions applies to topics first touched by sluice's own producer/consumer); and
+// its group coordinator holds a rebalance of a running group for session.timeout.ms minus 1 s
+// before it assigns anything, where a real broker moves on once every member has rejoined
+// (embedded_group_settings()).
 //
 // Ownership: owns one librdkafka handle that owns the mock cluster and its threads; destroying
 // the broker closes every client connection to it. Thread-safety: all members are safe from any
@@ -20,6 +23,7 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include "kafka/handles.hpp"
+#include "kafka/settings.hpp"
 
 namespace sluice::kafka {
 
@@ -59,6 +63,12 @@ class embedded_broker {
 // The process-wide embedded broker (1 broker, 1 partition per new topic) behind
 // `bootstrap.servers=embedded`, started on first use and never destroyed before exit.
 embedded_broker& process_embedded_broker();
+
+// Consumer settings for a group on an embedded broker: a 6 s session timeout and 0.5 s heartbeats,
+// so a rebalance waits 5 s rather than the 44 s librdkafka's default session timeout makes it
+// wait. With two sink tasks the broker now and then refused the group's first SyncGroup, and the
+// drain stood still 42-44 s (bench/RESULTS.md, 2026-11-24).
+const settings& embedded_group_settings();
 
 // True when `bootstrap` is the address list of a live embedded_broker of this process.
 bool is_embedded_bootstrap(const std::string& bootstrap);

@@ -10,6 +10,7 @@
 #include "core/backoff.hpp"
 #include "core/log.hpp"
 #include "core/thread_name.hpp"
+#include "kafka/embedded_broker.hpp"
 #include "pool/registry.hpp"
 #include "sink/sink_task.hpp"
 
@@ -132,15 +133,10 @@ kafka::settings consumer_settings(const config::connector_config& cfg, const std
   // after a fetch answered with an error for it; at a steady 10k records/s on the embedded broker
   // that put the p99 of produce→commit at 150–250 ms, with 5–10 ms at 80–150 ms (RESULTS.md).
   s["fetch.error.backoff.ms"] = "10";
-  // The embedded broker (librdkafka 2.0.2's mock) holds any rebalance of a running group for
-  // session.timeout.ms minus 1 s before it assigns anything, where a real broker moves on once
-  // every member has rejoined; with librdkafka's 45 s default a two-task sink whose first sync
-  // the broker refused stood still 44 s (bench/RESULTS.md, 2026-11-24). A short session there,
-  // as the tests use; real brokers keep librdkafka's defaults.
-  if (cfg.get_string("bootstrap.servers") == "embedded") {
-    s["session.timeout.ms"] = "6000";
-    s["heartbeat.interval.ms"] = "500";
-  }
+  // A short session on the embedded broker, whose rebalances wait for it (embedded_broker.hpp);
+  // real brokers keep librdkafka's defaults.
+  if (cfg.get_string("bootstrap.servers") == "embedded")
+    for (const auto& [k, v] : kafka::embedded_group_settings()) s[k] = v;
   for (const auto& [k, v] : base_settings(cfg, "consumer.override.")) s[k] = v;
   return s;
 }

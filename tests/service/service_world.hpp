@@ -43,11 +43,10 @@ class service_world {
         {"pk.fields", "id"},
         {"auto.create", "true"},
         {"batch.linger.ms", "20"},
-        {"tasks.max", "1"},
-        // librdkafka's mock broker lets a member that left count until session.timeout.ms
-        // passed before a re-join completes (restart, resume after stop): keep that short.
-        {"consumer.override.session.timeout.ms", "6000"},
-        {"consumer.override.heartbeat.interval.ms", "500"}};
+        {"tasks.max", "1"}};
+    // librdkafka's mock broker lets a member that left count until session.timeout.ms passed
+    // before a re-join completes (restart, resume after stop): keep that short.
+    for (const auto& [k, v] : kafka::embedded_group_settings()) cfg["consumer.override." + k] = v;
     for (const auto& [k, v] : extra) cfg[k] = v;
     return boost::json::object{{"name", name}, {"config", std::move(cfg)}};
   }

@@ -20,12 +20,10 @@ config_values sink_env::values(const config_values& extra, const std::string& na
       {"bootstrap.servers", bootstrap()},
       {"batch.linger.ms", "20"},
       {"retry.backoff.ms", "100"},
-      // librdkafka's mock broker lets a rebalance of a running group wait session.timeout.ms
-      // minus 1 s before it assigns anything (a real broker moves on once every member has
-      // rejoined): keep that wait short for the tests that rebalance.
-      {"consumer.override.session.timeout.ms", "6000"},
-      {"consumer.override.heartbeat.interval.ms", "500"},
   };
+  // The tests' broker is an embedded_broker of their own (not bootstrap.servers=embedded): keep
+  // its rebalances short for the tests that rebalance (embedded_broker.hpp).
+  for (const auto& [k, val] : kafka::embedded_group_settings()) v["consumer.override." + k] = val;
   for (const auto& [k, val] : extra) v[k] = val;
   return v;
 }
