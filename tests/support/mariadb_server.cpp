@@ -3,6 +3,7 @@
 #include <csignal>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -16,7 +17,15 @@ mariadb_server& mariadb_server::shared() {
   return server;
 }
 
-mariadb_server::mariadb_server() {
+mariadb_server& mariadb_server::shared_lower_case() {
+  // Its own fresh data folder, bootstrapped under the setting: a folder that already held
+  // mixed-case names under 0 would keep tables that 1 can no longer reach.
+  static mariadb_server server({"--lower-case-table-names=1"});
+  return server;
+}
+
+mariadb_server::mariadb_server(std::vector<std::string> server_options)
+    : server_options_(std::move(server_options)) {
   base_ = make_server_dir("sluice-mariadb", "mariadbd.pid");
   try {
     for (const char* d : {"data", "sock", "tmp"}) fs::create_directory(base_ / d);
@@ -31,6 +40,8 @@ mariadb_server::mariadb_server() {
                                         // "#sql*" files it finds there, also other servers'
                                         "--tmpdir=" + (base_ / "tmp").string()};
     if (running_as_root()) install.push_back("--user=mysql");
+    // mariadb-install-db hands the options it does not know to the bootstrapping mariadbd.
+    install.insert(install.end(), server_options_.begin(), server_options_.end());
     int rc = run_command(install, log);
     if (rc != 0)
       throw std::runtime_error(
@@ -64,6 +75,7 @@ void mariadb_server::start() {
       "--innodb-flush-log-at-trx-commit=0", "--innodb-doublewrite=0", "--skip-log-bin",
       "--skip-name-resolve"};
   if (running_as_root()) argv.push_back("--user=mysql");
+  argv.insert(argv.end(), server_options_.begin(), server_options_.end());
   server_.start(argv, "mysql", SIGTERM, base_, log);
 
   // The first statement that succeeds says the server is up; the user is created idempotently

@@ -4,7 +4,8 @@
 // 127.0.0.1 at a free port, grant tables on, local_infile=1, and a user `sluice` (password
 // password()) with all privileges. Same life cycle as pg_server: shared() starts one per test
 // process on first use; stopped and removed at exit, by a watchdog if the process dies, or by
-// the next run. exec()/query() go through the MariaDB ODBC driver.
+// the next run. shared_lower_case() is a second such server, started only by the tests that call
+// it. exec()/query() go through the MariaDB ODBC driver.
 // Ownership: owns the server process and its folder. Thread-safety: as pg_server.
 #include <atomic>
 #include <filesystem>
@@ -20,8 +21,16 @@ namespace sluice::testing {
 class mariadb_server {
  public:
   static mariadb_server& shared();
+  // A second shared server with lower_case_table_names=1 (names stored and compared in lower
+  // case, as on Windows), for the lookups that must follow it. Separate from shared() so the
+  // other tests keep the default (0); started on first use, so only its tests pay the start-up.
+  static mariadb_server& shared_lower_case();
 
-  mariadb_server();  // install and start; throws std::runtime_error with the log on failure
+  // Installs and starts a server; throws std::runtime_error with the log on failure.
+  // `server_options` (e.g. "--lower-case-table-names=1") go to the bootstrap of
+  // mariadb-install-db and to every start(), so the data folder is created under the settings
+  // it runs with.
+  explicit mariadb_server(std::vector<std::string> server_options = {});
   ~mariadb_server();
   mariadb_server(const mariadb_server&) = delete;
   mariadb_server& operator=(const mariadb_server&) = delete;
@@ -48,6 +57,7 @@ class mariadb_server {
   std::string socket_path_;
   std::string user_ = "sluice";
   std::string password_ = "sluice-test-pw";
+  std::vector<std::string> server_options_;
   int port_ = 0;
   std::atomic<int> next_db_{0};
   supervised_process server_;
