@@ -1,7 +1,10 @@
 // Every ODBC dialect against its real database: the DDL it generates runs, describe() finds the
 // table the database resolves for an exact identifier (mixed case, reserved, hostile and unicode
 // names), columns read back as the Connect types they were created from, and the upsert, update
-// and delete statements do what they say through parameter arrays.
+// and delete statements do what they say through parameter arrays. MariaDB also under
+// lower_case_table_names=1, where the table resolved is the one stored in lower case.
+#include <cctype>
+
 #include <gtest/gtest.h>
 
 #include "dialects/odbc/dialect.hpp"
@@ -252,6 +255,118 @@ TEST_P(OdbcMariaDbDialect, ParameterArraysGoAsOneBulkCommandOnAMariaDbServer) {
     c_->rollback();
     EXPECT_EQ(scalar("SELECT COUNT(*) FROM " + tbl), "0");
   }
+}
+
+// MariaDB with lower_case_table_names=1 (a server of its own, mariadb_server::shared_lower_case()):
+// the server stores every table and database name in lower case and resolves any spelling to
+// it, so a lookup must find that table, not demand the exact spelling; otherwise the sink would
+// call an existing table missing, and after auto.create could not find what it just created.
+class OdbcMariaDbLowerCaseTableNames : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto& s = sluice::testing::mariadb_server::shared_lower_case();
+    db_ = s.create_database("odbc");
+    c_ = connect(mariadb_, s.odbc_connection_string(db_));
+    d_ = make_dialect(config::dialect::mysql);
+    d_->adapt(*c_);
+    ASSERT_EQ(scalar("SELECT @@lower_case_table_names"), "1") << "the fixture's server option";
+  }
+  std::string scalar(const std::string& sql) {
+    auto rows = c_->query(sql);
+    if (rows.empty() || rows[0].empty()) return "<no rows>";
+    return rows[0][0].value_or("NULL");
+  }
+  // The names information_schema holds for this test's database, in order.
+  std::vector<std::string> stored_tables() {
+    std::vector<std::string> out;
+    for (const auto& r : c_->query("SELECT TABLE_NAME FROM information_schema.TABLES WHERE "
+                                   "TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME"))
+      out.push_back(r[0].value_or("NULL"));
+    return out;
+  }
+  // What odbc_writer::ensure_table does with auto.create=true: look the table up; when missing,
+  // create it (a CREATE that fails because another task created it first is fine) and look up
+  // again. Returns the table found and whether it was created.
+  std::pair<std::optional<table_def>, bool> ensure(const table_id& t, const std::vector<field_schema>& fields,
+                                                   const std::vector<std::string>& pk) {
+    if (auto def = d_->describe(*c_, t)) return {def, false};
+    for (const auto& sql : d_->create_table_sql(t, fields, pk)) {
+      try {
+        c_->exec(sql);
+      } catch (const sluice::error& e) {
+        if (!d_->is_already_exists(e)) throw;
+      }
+    }
+    return {d_->describe(*c_, t), true};
+  }
+
+  const odbc_backend mariadb_{"mariadb_lower_case", config::dialect::mysql};
+  std::string db_;
+  std::unique_ptr<connection> c_;
+  std::unique_ptr<dialect> d_;
+};
+
+TEST_F(OdbcMariaDbLowerCaseTableNames, LookupOfAMixedCaseNameFindsTheTableStoredInLowerCase) {
+  c_->exec("CREATE TABLE ORDERLINES (id BIGINT NOT NULL PRIMARY KEY, qty INT)");
+  ASSERT_EQ(stored_tables(), std::vector<std::string>{"orderlines"}) << "what the server stores";
+  for (std::string spelling : {"OrderLines", "orderlines", "ORDERLINES"}) {
+    auto def = d_->describe(*c_, {"", spelling});
+    ASSERT_TRUE(def) << spelling;
+    EXPECT_EQ(def->id.schema, db_) << spelling;
+    EXPECT_EQ(def->id.table, "orderlines") << spelling;
+    ASSERT_EQ(def->columns.size(), 2u) << spelling;
+    EXPECT_EQ(def->columns[1].name, "qty") << spelling;
+    EXPECT_EQ(def->primary_key, std::vector<std::string>{"id"}) << spelling;
+  }
+  EXPECT_FALSE(d_->describe(*c_, {"", "OrderLine_"}));  // still no LIKE pattern matching
+  EXPECT_FALSE(d_->describe(*c_, {"", "Order"}));
+
+  // A database named in mixed case is stored in lower case too, and a qualified name finds it.
+  auto& s = sluice::testing::mariadb_server::shared_lower_case();
+  const std::string shop = s.create_database("Shop");
+  c_->exec("CREATE TABLE `" + shop + "`.`\xC3\x84rgerListe` (id BIGINT NOT NULL PRIMARY KEY)");
+  auto def = d_->describe(*c_, {shop, "\xC3\x84RGERLISTE"});
+  ASSERT_TRUE(def) << shop;
+  std::string shop_stored = shop;
+  for (auto& ch : shop_stored) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  EXPECT_EQ(def->id.schema, shop_stored);
+  EXPECT_EQ(def->id.table, "\xC3\xA4rgerliste") << "the server folds non-ASCII letters as well";
+  EXPECT_EQ(def->primary_key, std::vector<std::string>{"id"});
+}
+
+TEST_F(OdbcMariaDbLowerCaseTableNames, AutoCreateMakesOneTableTheServerResolvesAndWritesLandInIt) {
+  const table_id given{"", "OrderLines"};
+  const std::vector<field_schema> fields = {f("id", type_kind::int64, false), f("qty", type_kind::int32)};
+  auto [def, created] = ensure(given, fields, {"id"});
+  EXPECT_TRUE(created);
+  ASSERT_TRUE(def) << "the table just created must be found under the name it was created with";
+  EXPECT_EQ(def->id.table, "orderlines");
+  EXPECT_EQ(stored_tables(), std::vector<std::string>{"orderlines"});
+
+  // A second lookup (another batch, another task) finds it: nothing created again, no error.
+  auto [again, created_again] = ensure(given, fields, {"id"});
+  EXPECT_FALSE(created_again);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->id.table, "orderlines");
+  for (const auto& sql : d_->create_table_sql(given, fields, {"id"})) c_->exec(sql);  // a racing task's CREATE
+  EXPECT_EQ(stored_tables(), std::vector<std::string>{"orderlines"});
+
+  // Written as the sink writes (through the table found, a parameter array in a transaction),
+  // and once more through the name as given; read back under the server's name.
+  const auto up = d_->upsert_sql(def->id, {"id", "qty"}, 1);
+  param_array a;
+  a.reset(std::vector<bind_as>(up.params.size(), bind_as::int64), c_->utf8_params());
+  for (std::int64_t id : {1, 2, 3}) {
+    a.add_row();
+    for (std::size_t i = 0; i < up.params.size(); ++i) a.set_int(i, up.params[i] == 0 ? id : id * 10);
+  }
+  c_->begin();
+  a.execute(c_->prepared(up.sql));
+  c_->commit();
+  c_->exec(d_->insert_sql(given, {"id", "qty"}).sql, {"4", "40"});
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM orderlines"), "4");
+  EXPECT_EQ(scalar("SELECT SUM(qty) FROM orderlines"), "100");
+  EXPECT_EQ(scalar("SELECT qty FROM orderlines WHERE id = 3"), "30");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, OdbcDialect, ::testing::ValuesIn(odbc_backends()), backend_name);
