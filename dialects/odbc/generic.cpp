@@ -208,23 +208,28 @@ class generic_dialect final : public dialect {
            .fix = "set insert.mode=insert or insert.mode=update, or set dialect.name to the "
                   "database's own dialect (MySqlDatabaseDialect, SqliteDatabaseDialect, "
                   "SqlServerDatabaseDialect, PostgreSqlDatabaseDialect)"});
+    // Each parameter stands where a target column gives it its type (ON, SET, INSERT VALUES),
+    // as in UPDATE … WHERE: in a derived table, USING (VALUES (?, …)), nothing types it, and
+    // PostgreSQL (psqlODBC sends parameters untyped) takes it as text: bigint = text fails.
     dml d;
-    d.sql = "MERGE INTO " + render_table(t) + " AS target USING (VALUES (";
+    d.sql = "MERGE INTO " + render_table(t) + " AS target USING (VALUES (1)) AS incoming (one) ON (";
+    for (std::size_t i = 0; i < key_count; ++i) {
+      d.sql += (i ? " AND target." : "target.") + quote(cols[i]) + " = ?";
+      d.params.push_back(i);
+    }
+    d.sql += ")";
+    if (cols.size() > key_count) {
+      d.sql += " WHEN MATCHED THEN UPDATE SET ";
+      for (std::size_t i = key_count; i < cols.size(); ++i) {
+        d.sql += (i > key_count ? ", " : "") + quote(cols[i]) + " = ?";
+        d.params.push_back(i);
+      }
+    }
+    d.sql += " WHEN NOT MATCHED THEN INSERT (" + column_list(cols) + ") VALUES (";
     for (std::size_t i = 0; i < cols.size(); ++i) {
       d.sql += i ? ", ?" : "?";
       d.params.push_back(i);
     }
-    d.sql += ")) AS incoming (" + column_list(cols) + ") ON (" +
-             key_match(cols, key_count, "target", "incoming") + ")";
-    if (cols.size() > key_count) {
-      d.sql += " WHEN MATCHED THEN UPDATE SET ";
-      for (std::size_t i = key_count; i < cols.size(); ++i) {
-        const auto q = quote(cols[i]);
-        d.sql += (i > key_count ? ", " : "") + q + " = incoming." + q;
-      }
-    }
-    d.sql += " WHEN NOT MATCHED THEN INSERT (" + column_list(cols) + ") VALUES (";
-    for (std::size_t i = 0; i < cols.size(); ++i) d.sql += (i ? ", incoming." : "incoming.") + quote(cols[i]);
     d.sql += ")";
     return d;
   }
