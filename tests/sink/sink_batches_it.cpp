@@ -1,4 +1,8 @@
-// What one batch holding several operations on one key writes: the last operation wins.
+// What one batch holding several operations on one key writes: the last operation wins; and
+// where a batch closes (batch.max.bytes, batch.size).
+#include <algorithm>
+#include <cmath>
+
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -93,6 +97,64 @@ TEST(SinkBatches, BacklogOverThePrefetchBoundIsWrittenExactlyOnce) {
   std::uint64_t wakes = 0;
   for (const auto& m : c->metrics()) wakes += m->fetch_wakes;
   EXPECT_GT(wakes, 0u) << "the fetcher never stopped at its bound; the test proves nothing";
+}
+
+// Rows in the connector's largest batch (batch_rows holds thousands of rows, to the microsecond).
+std::uint64_t largest_batch(const sink::sink_connector& c) {
+  double most = 0;
+  for (const auto& m : c.metrics()) most = std::max(most, m->batch_rows.max());
+  return static_cast<std::uint64_t>(std::llround(most * 1000));
+}
+
+// A batch is written as soon as its records reach batch.max.bytes, long before batch.size or the
+// linger would close it: records of one size s and a bound of k·s make batches of exactly k.
+// The linger outlasts the wait, so a batch closed by anything but the byte bound would leave
+// rows unwritten; nothing else closes one (a single task, no rebalance).
+TEST(SinkBatches, BatchClosesWhenItsRecordsReachBatchMaxBytes) {
+  sink_env env;
+  env.create_topic("sized");
+  const std::string pad(200, 'p');
+  constexpr int n = 400, k = 8;
+  std::vector<test_record> recs;
+  for (int i = 0; i < n; ++i) recs.push_back(record(std::nullopt, val(1000 + i, pad)));  // 4 digits
+  const std::size_t s = recs[0].value->size();
+  for (const auto& r : recs) ASSERT_EQ(r.value->size(), s) << "the records differ in size";
+  env.produce("sized", recs);
+  const std::size_t limit = k * s, total = n * s;
+  auto c = env.start({{"topics", "sized"},
+                      {"auto.create", "true"},
+                      {"batch.size", "100000"},
+                      {"batch.max.bytes", std::to_string(limit)},
+                      {"batch.linger.ms", "600000"}});
+  ASSERT_TRUE(env.eventually("SELECT next_offset FROM sluice_offsets", std::to_string(n), c.get()))
+      << "the last batches never closed: the byte bound did not close them";
+  EXPECT_EQ(env.rows("SELECT count(*), count(DISTINCT id), min(id), max(id) FROM sized"),
+            fmt::format("{}|{}|1000|{}", n, n, 1000 + n - 1));
+  const auto want = (total + limit - 1) / limit;  // = n / k
+  sink_env::wait_until([&] { return batches(*c) >= want; }, 5s);
+  EXPECT_EQ(batches(*c), want) << "records of " << s << " bytes, batch.max.bytes=" << limit;
+  EXPECT_EQ(largest_batch(*c), static_cast<std::uint64_t>(k));
+}
+
+// batch.size alone: a backlog of n records in batches of k, each closed at k records.
+TEST(SinkBatches, BatchClosesAtBatchSizeRecords) {
+  sink_env env;
+  env.create_topic("counted");
+  constexpr int n = 300, k = 25;
+  std::vector<test_record> recs;
+  for (int i = 0; i < n; ++i) recs.push_back(record(std::nullopt, val(i, "x")));
+  env.produce("counted", recs);
+  auto c = env.start({{"topics", "counted"},
+                      {"auto.create", "true"},
+                      {"batch.size", std::to_string(k)},
+                      {"batch.linger.ms", "600000"}});
+  ASSERT_TRUE(env.eventually("SELECT next_offset FROM sluice_offsets", std::to_string(n), c.get()))
+      << "the last batches never closed: batch.size did not close them";
+  EXPECT_EQ(env.rows("SELECT count(*), count(DISTINCT id), min(id), max(id) FROM counted"),
+            fmt::format("{}|{}|0|{}", n, n, n - 1));
+  sink_env::wait_until([&] { return batches(*c) >= n / k; }, 5s);
+  EXPECT_EQ(batches(*c), static_cast<std::uint64_t>(n / k));
+  EXPECT_EQ(largest_batch(*c), static_cast<std::uint64_t>(k));
 }
 
 }  // namespace
