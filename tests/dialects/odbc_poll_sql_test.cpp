@@ -93,6 +93,100 @@ TEST(OdbcPollSql, ACustomQueryIsADerivedTableAndTheSuffixComesLast) {
             "sluice_query");
 }
 
+// SQL Server (no server runs here, so the T-SQL is checked as text). Every name is bracketed with
+// `]` doubled, so mixed case survives whatever the database's collation folds and a hostile name
+// stays one identifier. Polls carry no TOP / OFFSET … FETCH: a poll reads its whole window, which
+// the upper bounds (MAX(id) read first, the database clock minus the delay) keep finite, and a
+// row limit the user wants goes in query.suffix. The window travels as parameters (SQL Server's
+// driver streams a parameterised result), in the order the placeholders appear.
+TEST(OdbcPollSql, SqlServerBulkBracketsEveryNameAndReadsEveryRowUnordered) {
+  auto d = make_dialect(dialect::sqlserver);
+  auto s = spec(poll_mode::bulk);
+  s.table = table_id{"Sales Q]1", "Order Lines"};
+  s.columns = {"OrderId", "Note]x", "qty"};
+  // A bulk poll has no window even when one is passed: every row, every poll.
+  auto q = poll_rows_sql(*d, s, {.after_id = 5, .after_ts_us = 0, .upto_id = 9, .before_ts_us = 1000000});
+  EXPECT_EQ(q.sql, "SELECT [OrderId], [Note]]x], [qty] FROM [Sales Q]]1].[Order Lines]");
+  EXPECT_TRUE(q.params.empty());
+  s.columns.clear();
+  EXPECT_EQ(poll_rows_sql(*d, s, {}).sql, "SELECT * FROM [Sales Q]]1].[Order Lines]");
+}
+
+TEST(OdbcPollSql, SqlServerIncrementingReadsAboveTheLastIdUpToTheBoundInIdOrder) {
+  auto d = make_dialect(dialect::sqlserver);
+  auto s = spec(poll_mode::incrementing);
+  s.table = table_id{"dbo", "Orders]; DROP TABLE t; --"};
+  s.incrementing = "Order]Id";
+  auto q = poll_rows_sql(*d, s, {.after_id = -41, .upto_id = 100});
+  EXPECT_EQ(q.sql,
+            "SELECT *, [Order]]Id] FROM [dbo].[Orders]]; DROP TABLE t; --] WHERE [Order]]Id] > ? AND "
+            "[Order]]Id] <= ? ORDER BY [Order]]Id] ASC");
+  EXPECT_EQ(q.params, (text_params{"-41", "100"}));
+  // The first poll has no last id: everything up to the bound.
+  auto first = poll_rows_sql(*d, s, {.upto_id = 100});
+  EXPECT_EQ(first.sql,
+            "SELECT *, [Order]]Id] FROM [dbo].[Orders]]; DROP TABLE t; --] WHERE [Order]]Id] <= ? ORDER BY "
+            "[Order]]Id] ASC");
+  EXPECT_EQ(first.params, (text_params{"100"}));
+  EXPECT_EQ(poll_max_id_sql(*d, s), "SELECT MAX([Order]]Id]) FROM [dbo].[Orders]]; DROP TABLE t; --]");
+}
+
+TEST(OdbcPollSql, SqlServerTimestampIncrementingBreaksTiesByTheIdBelowTheClockBound) {
+  auto d = make_dialect(dialect::sqlserver);
+  auto s = spec(poll_mode::timestamp_incrementing);
+  s.timestamps = {"ModifiedAt", "CreatedAt"};
+  s.incrementing = "Id";
+  s.columns = {"Id", "Total"};
+  const std::string ts = "COALESCE([ModifiedAt], [CreatedAt])";
+  auto q = poll_rows_sql(*d, s, {.after_id = 7, .after_ts_us = 1500000, .before_ts_us = 2000000});
+  EXPECT_EQ(q.sql, "SELECT [Id], [Total], " + ts + ", [Id] FROM [Orders] WHERE " + ts + " < ? AND (" + ts +
+                       " > ? OR (" + ts + " = ? AND [Id] > ?)) ORDER BY " + ts + " ASC, [Id] ASC");
+  // Placeholders left to right: the bound, the last timestamp twice, the last id.
+  EXPECT_EQ(q.params, (text_params{"1970-01-01 00:00:02.000000", "1970-01-01 00:00:01.500000",
+                                   "1970-01-01 00:00:01.500000", "7"}));
+  // The first poll has no last row: everything before the bound.
+  auto first = poll_rows_sql(*d, s, {.before_ts_us = 2000000});
+  EXPECT_EQ(first.sql, "SELECT [Id], [Total], " + ts + ", [Id] FROM [Orders] WHERE " + ts + " < ? ORDER BY " + ts +
+                           " ASC, [Id] ASC");
+  EXPECT_EQ(first.params, (text_params{"1970-01-01 00:00:02.000000"}));
+}
+
+// The custom query becomes a derived table, which T-SQL accepts only with an alias; the window's
+// WHERE is the outer one, so it never collides with the query's own WHERE, and the suffix (here a
+// query hint, which T-SQL wants last) follows the ORDER BY.
+TEST(OdbcPollSql, SqlServerCustomQueryIsAnAliasedDerivedTableInEveryMode) {
+  auto d = make_dialect(dialect::sqlserver);
+  auto s = spec(poll_mode::incrementing);
+  s.table.reset();
+  s.query = "SELECT o.[Id], o.[Qty] FROM [dbo].[Orders] o WHERE o.[Qty] > 0;\n";
+  s.incrementing = "Id";
+  s.suffix = "OPTION (RECOMPILE)";
+  const std::string from = "(SELECT o.[Id], o.[Qty] FROM [dbo].[Orders] o WHERE o.[Qty] > 0) AS sluice_query";
+  auto inc = poll_rows_sql(*d, s, {.after_id = 3, .upto_id = 9});
+  EXPECT_EQ(inc.sql, "SELECT sluice_query.*, [Id] FROM " + from +
+                         " WHERE [Id] > ? AND [Id] <= ? ORDER BY [Id] ASC OPTION (RECOMPILE)");
+  EXPECT_EQ(inc.params, (text_params{"3", "9"}));
+  EXPECT_EQ(poll_max_id_sql(*d, s), "SELECT MAX([Id]) FROM " + from);
+
+  s.mode = poll_mode::bulk;
+  s.suffix.clear();
+  EXPECT_EQ(poll_rows_sql(*d, s, {.after_id = 3, .upto_id = 9}).sql, "SELECT sluice_query.* FROM " + from);
+
+  s.mode = poll_mode::timestamp;
+  s.timestamps = {"updated_at"};
+  auto ts = poll_rows_sql(*d, s, {.after_ts_us = 0, .before_ts_us = 1000000});
+  EXPECT_EQ(ts.sql, "SELECT sluice_query.*, [updated_at] FROM " + from +
+                        " WHERE [updated_at] > ? AND [updated_at] < ? ORDER BY [updated_at] ASC");
+  EXPECT_EQ(ts.params, (text_params{"1970-01-01 00:00:00.000000", "1970-01-01 00:00:01.000000"}));
+
+  s.mode = poll_mode::timestamp_incrementing;
+  auto ti = poll_rows_sql(*d, s, {.after_id = 7, .after_ts_us = 0, .before_ts_us = 1000000});
+  EXPECT_EQ(ti.sql, "SELECT sluice_query.*, [updated_at], [Id] FROM " + from +
+                        " WHERE [updated_at] < ? AND ([updated_at] > ? OR ([updated_at] = ? AND [Id] > ?)) "
+                        "ORDER BY [updated_at] ASC, [Id] ASC");
+  EXPECT_EQ(ti.params.size(), 4u);
+}
+
 TEST(OdbcPollSql, ClockQueriesSubtractTheDelayOnTheDatabasesClock) {
   using std::chrono::milliseconds;
   EXPECT_EQ(poll_clock_sql(dialect::mysql, milliseconds(1500)),
