@@ -88,13 +88,15 @@ std::shared_ptr<pg_pool> postgres_pool_for(const config::connector_config& cfg) 
   });
 }
 
+odbc::dialect_options odbc_dialect_options(const config::connector_config& cfg) {
+  return {.merge_holdlock = cfg.get_bool("mssql.use.merge.holdlock")};
+}
+
 std::unique_ptr<writer> make_writer(const config::connector_config& cfg, const sink_settings& s,
                                     const std::string& where) {
   if (uses_odbc(cfg))
-    return std::make_unique<odbc_writer>(
-        s, cfg.connection().kind,
-        odbc::dialect_options{.merge_holdlock = cfg.get_bool("mssql.use.merge.holdlock")},
-        odbc_pool_for(cfg), where);
+    return std::make_unique<odbc_writer>(s, cfg.connection().kind, odbc_dialect_options(cfg), odbc_pool_for(cfg),
+                                         where);
   return std::make_unique<pg_writer>(s, postgres_pool_for(cfg), where);
 }
 

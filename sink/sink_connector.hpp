@@ -86,6 +86,9 @@ bool uses_odbc(const config::connector_config& cfg);
 // The bounded ODBC pool of this process for the connector's database (shared by every connector
 // that names the same database; health check per dialect).
 std::shared_ptr<odbc_pool> odbc_pool_for(const config::connector_config& cfg);
+// The ODBC dialect options the connector's settings choose (mssql.use.merge.holdlock).
+// quote_always is left at its default: odbc_writer takes it from sink_settings.
+odbc::dialect_options odbc_dialect_options(const config::connector_config& cfg);
 // The writer for the connector's database (libpq or ODBC), over the shared pool.
 std::unique_ptr<writer> make_writer(const config::connector_config& cfg, const sink_settings& s,
                                     const std::string& where);

@@ -1,6 +1,10 @@
-// The consumer settings a sink task runs with: the connector's tasks share one prefetch budget.
+// The settings a sink derives from its connector config: the consumer settings its tasks run with
+// (the connector's tasks share one prefetch budget) and the ODBC dialect options of its writer.
+#include <optional>
+
 #include <gtest/gtest.h>
 
+#include "dialects/odbc/dialect.hpp"
 #include "sink/sink_connector.hpp"
 #include "tests/config/config_test_helpers.hpp"
 
@@ -41,6 +45,36 @@ TEST(SinkConsumerSettings, OnTheEmbeddedBrokerTheSessionIsShortUnlessOverridden)
   auto overridden = consumer_settings(
       sink_config({{"bootstrap.servers", "embedded"}, {"consumer.override.session.timeout.ms", "45000"}}), "g");
   EXPECT_EQ(overridden.at("session.timeout.ms"), "45000");
+}
+
+// The MERGE a SQL Server sink writes, through the function make_writer uses to turn the config
+// into dialect options; `holdlock` unset leaves mssql.use.merge.holdlock at its default.
+std::string sqlserver_merge(std::optional<std::string> holdlock) {
+  auto raw = with(base_sink(), {{"connection.url", "jdbc:sqlserver://mssql:1433;databaseName=shop"}});
+  if (holdlock) raw.values["mssql.use.merge.holdlock"] = *holdlock;
+  auto v = config::validate(raw);
+  if (!v.config) {
+    ADD_FAILURE() << config::test::all_rendered(v);
+    return {};
+  }
+  EXPECT_EQ(v.config->connection().kind, config::dialect::sqlserver);
+  auto d = odbc::make_dialect(v.config->connection().kind, odbc_dialect_options(*v.config));
+  return d->upsert_sql({"dbo", "Orders"}, {"id", "qty"}, 1).sql;
+}
+
+TEST(SinkOdbcDialectOptions, MssqlUseMergeHoldlockReachesTheSqlServerMerge) {
+  const std::string locked =
+      "MERGE INTO [dbo].[Orders] WITH (HOLDLOCK) AS target USING (SELECT ? AS [id], ? AS [qty]) AS incoming ON "
+      "(target.[id] = incoming.[id]) WHEN MATCHED THEN UPDATE SET [qty] = incoming.[qty] WHEN NOT MATCHED THEN "
+      "INSERT ([id], [qty]) VALUES (incoming.[id], incoming.[qty]);";
+  const std::string unlocked =
+      "MERGE INTO [dbo].[Orders] AS target USING (SELECT ? AS [id], ? AS [qty]) AS incoming ON "
+      "(target.[id] = incoming.[id]) WHEN MATCHED THEN UPDATE SET [qty] = incoming.[qty] WHEN NOT MATCHED THEN "
+      "INSERT ([id], [qty]) VALUES (incoming.[id], incoming.[qty]);";
+  // Locked by default: two tasks upserting one new key must not both take the insert branch.
+  EXPECT_EQ(sqlserver_merge(std::nullopt), locked);
+  EXPECT_EQ(sqlserver_merge("true"), locked);
+  EXPECT_EQ(sqlserver_merge("false"), unlocked);
 }
 
 }  // namespace
