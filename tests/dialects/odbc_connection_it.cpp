@@ -247,9 +247,23 @@ TEST_P(OdbcConnection, DuplicateKeyInAnArrayIsAnIntegrityErrorNotRetryable) {
     EXPECT_TRUE(e.info().code.starts_with("23")) << e.what();
     EXPECT_FALSE(e.retryable());
     EXPECT_FALSE(e.poisons_connection());
-    // When the driver marks rows, it marks the duplicate (index 3).
-    if (a.failed_row()) {
-      EXPECT_EQ(*a.failed_row(), 3u);
+    // Which row failed, per backend. None of these three drivers reports it for an array; probed
+    // with SQL_ATTR_PARAM_STATUS_PTR on this duplicate: the SQLite ODBC driver 0.9998 writes no
+    // status at all, MariaDB Connector/ODBC 3.1.15 writes 257 into every element (neither
+    // SQL_PARAM_ERROR nor SQL_PARAM_SUCCESS), psqlODBC 13.02 marks all five SQL_PARAM_ERROR. So
+    // failed_row() must stay empty (for psqlODBC: not blame row 0, a good record), and the sink
+    // finds the duplicate by bisecting under savepoints instead (odbc_writer::isolate; per
+    // backend in SinkModes.BadRecordsGoToTheDeadLetterQueueOrStopTheTaskAfterWhatCameBefore).
+    // A backend added to odbc_backends() whose driver marks rows must name the duplicate.
+    switch (GetParam().family) {
+      case config::dialect::sqlite:
+      case config::dialect::mysql:
+      case config::dialect::postgresql:
+        EXPECT_EQ(a.failed_row(), std::nullopt)
+            << "the driver now marks the failed row: expect row 3 here for " << GetParam().name
+            << " and update param_array.hpp";
+        break;
+      default: EXPECT_EQ(a.failed_row(), std::optional<std::size_t>(3)); break;
     }
   }
   c_->rollback();
