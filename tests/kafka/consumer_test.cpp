@@ -119,15 +119,22 @@ TEST(Consumer, StartsAtTheGroupsCommittedOffsetWhenTheListenerLeavesItInvalid) {
   test_cluster cluster;
   std::string topic = cluster.topic(1);
   testing::produce_all(cluster.bootstrap(), topic, numbered(10));
+  // The embedded (mock) coordinator holds the second member's join for session.timeout.ms - 1 s
+  // per rebalance round, and after the first member left it took one to three rounds: the
+  // second member was assigned after 5, 10 or 15 s in 15 runs with the 6 s session (5 s in 9,
+  // 10 s in 5, 15 s in 1), and not within the 20 s below in one CI run (2026-11-24). A 3 s
+  // session makes a round 2 s, so the wait below covers the same rounds with room to spare.
+  settings s = group_settings(cluster, "g-resume");
+  s["session.timeout.ms"] = "3000";
   {
-    consumer first(group_settings(cluster, "g-resume"), "test", nullptr);
+    consumer first(s, "test", nullptr);
     first.subscribe({topic});
     ASSERT_EQ(poll_n(first, 10, 20s).size(), 10u);
     first.commit({{topic, 0, 6}}, false);
     first.close();
   }
   recording_listener l;
-  consumer second(group_settings(cluster, "g-resume"), "test", &l);
+  consumer second(s, "test", &l);
   second.subscribe({topic});
   auto got = poll_n(second, 1, 20s);
   ASSERT_EQ(got.size(), 1u);
