@@ -10,23 +10,12 @@
 #include "dialects/odbc/dialect.hpp"
 #include "dialects/odbc/param_array.hpp"
 #include "tests/dialects/odbc_backends.hpp"
+#include "tests/dialects/field_builder.hpp"
 
 namespace sluice::odbc {
 namespace {
 
 using namespace testing;
-
-field_schema f(std::string name, type_kind t, bool optional = true, logical_kind l = logical_kind::none,
-               int scale = 0, int precision = 0) {
-  field_schema s;
-  s.name = std::move(name);
-  s.type = t;
-  s.optional = optional;
-  s.logical = l;
-  s.scale = scale;
-  s.precision = precision;
-  return s;
-}
 
 class OdbcDialect : public ::testing::TestWithParam<odbc_backend> {
  protected:

@@ -3,23 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "dialects/odbc/dialect.hpp"
+#include "tests/dialects/field_builder.hpp"
 
 namespace sluice::odbc {
 namespace {
 
 using config::dialect;
-
-field_schema f(std::string name, type_kind t, bool optional = true,
-               logical_kind l = logical_kind::none, int scale = 0, int precision = 0) {
-  field_schema s;
-  s.name = std::move(name);
-  s.type = t;
-  s.optional = optional;
-  s.logical = l;
-  s.scale = scale;
-  s.precision = precision;
-  return s;
-}
 
 std::string error_text(const std::function<void()>& fn) {
   try {

@@ -18,23 +18,12 @@
 #include "dialects/odbc/param_array.hpp"
 #include "dialects/odbc/param_values.hpp"
 #include "tests/support/pg_server.hpp"
+#include "tests/dialects/field_builder.hpp"
 
 namespace sluice::odbc {
 namespace {
 
 using row = std::vector<value>;
-
-field_schema f(std::string name, type_kind t, bool optional = true, logical_kind l = logical_kind::none,
-               int scale = 0, int precision = 0) {
-  field_schema s;
-  s.name = std::move(name);
-  s.type = t;
-  s.optional = optional;
-  s.logical = l;
-  s.scale = scale;
-  s.precision = precision;
-  return s;
-}
 
 value num(std::int64_t n) { return value{n}; }
 value str(std::string s) { return value{std::move(s)}; }
