@@ -18,6 +18,7 @@
 #include "dialects/odbc/param_array.hpp"
 #include "dialects/odbc/param_values.hpp"
 #include "tests/support/pg_server.hpp"
+#include "tests/support/text_rows.hpp"
 #include "tests/dialects/field_builder.hpp"
 
 namespace sluice::odbc {
@@ -48,6 +49,16 @@ class GenericOdbcOnPostgres : public ::testing::Test {
 
   void create(const table_id& t, const std::vector<field_schema>& fields, const std::vector<std::string>& pk) {
     for (const auto& s : d_->create_table_sql(t, fields, pk)) c_->exec(s);
+  }
+
+  // "Customer Id" (the key), "Name", "Amount" (decimal 12,2), "At" (timestamp): the insert and
+  // upsert tests' table.
+  inline static const std::vector<std::string> customer_columns = {"Customer Id", "Name", "Amount", "At"};
+  void create_customers(const table_id& t) {
+    create(t, {f("Customer Id", type_kind::int64, false), f("Name", type_kind::string),
+               f("Amount", type_kind::bytes, true, logical_kind::decimal, 2, 12),
+               f("At", type_kind::int64, true, logical_kind::timestamp)},
+           {"Customer Id"});
   }
 
   // Writes `rows` (values in the order of `cols`) with `d` as odbc_writer::run_dml does: the
@@ -85,12 +96,7 @@ class GenericOdbcOnPostgres : public ::testing::Test {
 
   // Rows joined by '\n', columns by '|', NULL as "NULL", read through libpq.
   std::string pg_rows(const std::string& sql) const {
-    std::string out;
-    for (const auto& r : sluice::testing::pg_server::shared().query(db_, sql)) {
-      if (!out.empty()) out += '\n';
-      for (std::size_t i = 0; i < r.size(); ++i) out += (i ? "|" : "") + r[i].value_or("NULL");
-    }
-    return out;
+    return sluice::testing::join_rows(sluice::testing::pg_server::shared().query(db_, sql));
   }
 
   std::string db_;
@@ -124,11 +130,8 @@ TEST_F(GenericOdbcOnPostgres, AdaptLearnsQuotingCaseAndMergeFromPsqlOdbc) {
 
 TEST_F(GenericOdbcOnPostgres, InsertWritesRowsIntoAMixedCaseTable) {
   const table_id t{"", "MixedCase"};
-  const std::vector<std::string> cols = {"Customer Id", "Name", "Amount", "At"};
-  create(t, {f("Customer Id", type_kind::int64, false), f("Name", type_kind::string),
-             f("Amount", type_kind::bytes, true, logical_kind::decimal, 2, 12),
-             f("At", type_kind::int64, true, logical_kind::timestamp)},
-         {"Customer Id"});
+  const auto& cols = customer_columns;
+  create_customers(t);
   write(t, d_->insert_sql(t, cols), cols,
         {{num(1), str("Ann"), dec("12345", 2), ts(1'700'000'000'000'000)},
          {num(2), str("B\xC3\xB6rk \xE2\x82\xAC 'quoted'"), dec("-5", 2), ts(0)},
@@ -165,11 +168,8 @@ TEST_F(GenericOdbcOnPostgres, UpdateChangesExistingRowsByTheirWholeKeyOnly) {
 
 TEST_F(GenericOdbcOnPostgres, UpsertMergesNewAndExistingKeysInOneBatch) {
   const table_id t{"", "MixedCase"};
-  const std::vector<std::string> cols = {"Customer Id", "Name", "Amount", "At"};
-  create(t, {f("Customer Id", type_kind::int64, false), f("Name", type_kind::string),
-             f("Amount", type_kind::bytes, true, logical_kind::decimal, 2, 12),
-             f("At", type_kind::int64, true, logical_kind::timestamp)},
-         {"Customer Id"});
+  const auto& cols = customer_columns;
+  create_customers(t);
   write(t, d_->insert_sql(t, cols), cols,
         {{num(1), str("one"), dec("100", 2), ts(0)}, {num(2), str("two"), dec("200", 2), ts(0)}});
   // One batch: key 2 exists (updated, a value set to NULL), keys 3 and 4 are new.

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/convert/connect_json.hpp"
+#include "tests/support/text_rows.hpp"
 
 namespace sluice::testing {
 
@@ -64,17 +65,7 @@ std::string sink_env::scalar(const std::string& sql) const {
   }
 }
 
-std::string sink_env::rows(const std::string& sql) const {
-  std::string out;
-  for (const auto& row : query(sql)) {
-    if (!out.empty()) out += '\n';
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      if (i) out += '|';
-      out += row[i].value_or("NULL");
-    }
-  }
-  return out;
-}
+std::string sink_env::rows(const std::string& sql) const { return sluice::testing::join_rows(query(sql)); }
 
 std::string render_failure(const std::optional<error_info>& f) {
   return f ? render(*f) : std::string("none");
