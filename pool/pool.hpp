@@ -241,7 +241,12 @@ class pool {
   // lease_warn (once per lease). Cheap; call it from any periodic loop.
   void maintain() {
     auto& st = *state_;
-    std::vector<std::unique_ptr<Conn>> doomed;
+    std::vector<std::unique_ptr<Conn>> doomed;  // closed after the lock is released
+    struct long_lease {
+      std::string holder;
+      double seconds;
+    };
+    std::vector<long_lease> overdue;  // logged after the lock is released
     {
       std::lock_guard lock(st.mu);
       auto now = clock::now();
@@ -259,14 +264,18 @@ class pool {
       for (auto& a : st.active) {
         if (!a.warned && now - a.since >= st.settings.lease_warn) {
           a.warned = true;
-          log::get("pool")->warn(
-              "connection of {} leased by {} for {:.0f}s (more than connection.pool.lease.warn.ms="
-              "{}): a long transaction or a stuck write",
-              st.settings.name, a.holder, std::chrono::duration<double>(now - a.since).count(),
-              st.settings.lease_warn.count());
+          overdue.push_back({a.holder, std::chrono::duration<double>(now - a.since).count()});
         }
       }
     }
+    for (const auto& o : overdue)
+      log::get("pool")->warn(
+          "connection of {} leased by {} for {} (more than connection.pool.lease.warn.ms="
+          "{}): a long transaction or a stuck write",
+          st.settings.name, o.holder,
+          o.seconds < 1 ? fmt::format("{:.0f} ms", o.seconds * 1000)
+                        : fmt::format("{:.1f} s", o.seconds),
+          st.settings.lease_warn.count());
   }
 
   pool_counters counters() const {

@@ -332,6 +332,9 @@ TEST(Pool, MaintainReportsALongHeldLeaseOnceWithItsHolder) {
   EXPECT_NE(text.find("warning"), std::string::npos) << text;
   EXPECT_NE(text.find("postgresql db1@pg:5432"), std::string::npos) << text;
   EXPECT_NE(text.find("connection.pool.lease.warn.ms=20"), std::string::npos) << text;
+  // Held ~50 ms: the duration is given in milliseconds, not rounded down to "0s".
+  EXPECT_NE(text.find(" ms (more than"), std::string::npos) << text;
+  EXPECT_EQ(text.find(" 0s"), std::string::npos) << text;
   EXPECT_EQ(text.find("source 'audit' task 0 snapshot"), std::string::npos) << text;
   // One report per lease, however often maintenance runs.
   p.maintain();
