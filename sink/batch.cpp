@@ -5,6 +5,7 @@
 namespace sluice::sink {
 
 void batch::clear() {
+  if (staged) staged->ready = false;
   entries_.clear();
   arena_.clear();
   bytes_ = 0;
@@ -64,6 +65,7 @@ std::optional<std::string_view> batch::raw(raw_span s) const {
 }
 
 std::size_t batch::drop_partitions(const std::vector<partition_key>& parts) {
+  if (staged) staged->ready = false;
   auto gone = [&](const batch_entry& e) {
     return std::find(parts.begin(), parts.end(),
                      partition_key{e.rec.pos.topic, e.rec.pos.partition}) != parts.end();
@@ -76,6 +78,7 @@ std::size_t batch::drop_partitions(const std::vector<partition_key>& parts) {
 }
 
 void batch::truncate_partition(const partition_key& part, std::int64_t offset) {
+  if (staged) staged->ready = false;
   entries_.erase(std::remove_if(entries_.begin(), entries_.end(),
                                 [&](const batch_entry& e) {
                                   return e.rec.pos.topic == part.first &&

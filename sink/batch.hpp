@@ -4,6 +4,7 @@
 // and per partition the offset range it covers. Built by the poll thread, then owned by the writer.
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -27,6 +28,14 @@ struct batch_entry {
   raw_span raw_key, raw_value;
   std::vector<kafka::header> headers;  // the record's own Kafka headers, for the dead-letter queue
   std::optional<error_info> failure;  // set when conversion or writing failed
+};
+
+// Work a writer did on a batch ahead of writing it (writer::stage), on the task's thread; its
+// type belongs to the writer. It travels with the batch, so its buffers are reused with it, and
+// any change to the batch's entries marks it stale.
+struct staged_work {
+  virtual ~staged_work() = default;
+  bool ready = false;  // set by the writer's stage(); cleared when the entries change
 };
 
 struct offset_range {
@@ -64,6 +73,7 @@ class batch {
   // Keeps, in `part`, only entries with offset < `offset`, and ends its range there.
   void truncate_partition(const partition_key& part, std::int64_t offset);
 
+  std::unique_ptr<staged_work> staged;         // see staged_work
   std::int64_t oldest_kafka_timestamp_ms = 0;  // for produce→commit latency
   std::int64_t created_ms = 0;                 // steady clock ms when the first record came
 

@@ -42,7 +42,67 @@ std::string now_text() {
   return odbc::format_timestamp(us);
 }
 
+// Fills `a` (already reset to the targets' kinds) with the rows of `entries`, as the parameters
+// of `d`. A record whose value cannot be bound fails alone: it is left out and listed in `bad`
+// with its error; `row_entry` maps each array row to its entry.
+void fill_rows(row_plan& plan, const batch& b, const std::vector<std::size_t>& entries,
+               const odbc::dml& d, const std::vector<odbc::param_target>& targets, bool keys_only,
+               const std::string& where, odbc::param_array& a, std::vector<std::size_t>& row_entry,
+               std::vector<std::pair<std::size_t, error_info>>& bad) {
+  row_entry.clear();
+  std::vector<const value*> fields;
+  value_scratch scratch;
+  for (auto i : entries) {
+    const auto& e = b.entries()[i];
+    plan.extract(e.rec, fields, scratch, keys_only);
+    a.add_row();
+    try {
+      for (std::size_t k = 0; k < d.params.size(); ++k)
+        odbc::put_value(a, k, fields[d.params[k]], targets[k]);
+      row_entry.push_back(i);
+    } catch (const error& err) {
+      a.drop_last_row();
+      auto info = err.info();
+      info.where = fmt::format("{} {} {}[{}]@{}", where, info.where, e.rec.pos.topic,
+                               e.rec.pos.partition, e.rec.pos.offset);
+      bad.emplace_back(i, std::move(info));
+    }
+  }
+}
+
+std::vector<odbc::param_target> param_targets(const odbc_writer::write_target& t) {
+  std::vector<odbc::param_target> out;
+  for (std::size_t k = 0; k < t.kinds.size(); ++k) out.push_back({t.kinds[k], t.families[k], t.columns[k]});
+  return out;
+}
+
+// Rows per JSON parameter: chunks bound the text.
+constexpr std::size_t json_rows = 10000;
+
 }  // namespace
+
+bool odbc_writer::write_target::operator==(const write_target& o) const {
+  return plan_columns == o.plan_columns && pk_count == o.pk_count && dml.sql == o.dml.sql &&
+         dml.params == o.dml.params && dml.tuple_begin == o.dml.tuple_begin &&
+         dml.tuple_end == o.dml.tuple_end && dml.json_sql == o.dml.json_sql && kinds == o.kinds &&
+         families == o.families && columns == o.columns && utf8 == o.utf8 && per == o.per;
+}
+
+// One batch's rows made ready by stage(), per table; the vectors keep their capacity as the
+// batch is recycled.
+struct odbc_writer::staged final : staged_work {
+  struct group {
+    std::string table;
+    std::shared_ptr<const write_target> target;
+    std::vector<std::size_t> ups;        // the entries to write (last per key), batch order
+    std::vector<std::size_t> row_entry;  // array row → entry
+    std::vector<std::pair<std::size_t, error_info>> bad;  // values that could not be bound
+    odbc::param_array params;
+  };
+  std::size_t entries = 0;   // the batch's size when staged
+  std::vector<group> groups;
+  std::size_t used = 0;      // groups[0, used) belong to this batch
+};
 
 struct odbc_writer::table_group {
   std::string name;  // as table.name.format produced it
@@ -294,59 +354,82 @@ void odbc_writer::ensure_table(odbc::connection& c, table_group& g) {
   }
 }
 
-void odbc_writer::run_dml(odbc::connection& c, batch& b, table_group& g, const odbc::dml& d,
+odbc_writer::write_target odbc_writer::target_for(const table_group& g, const odbc::dml& d,
+                                                  bool utf8) const {
+  write_target t;
+  for (const auto& col : g.plan->columns()) t.plan_columns.push_back(col.name);
+  t.pk_count = g.plan->pk_count();
+  t.dml = d;
+  for (auto p : d.params) {
+    const auto& cd = g.def->columns[static_cast<std::size_t>(g.column_index[p])];
+    t.kinds.push_back(d_->binding(cd));
+    t.families.push_back(cd.family);
+    t.columns.push_back(cd.name);
+  }
+  t.utf8 = utf8;
+  t.per = d.tuple_end ? d_->rows_per_statement(d.params.size()) : 1;
+  return t;
+}
+
+odbc_writer::write_target odbc_writer::ups_target(odbc::connection& c, const table_group& g) const {
+  const auto& def = *g.def;
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < g.plan->columns().size(); ++i)
+    names.push_back(def.columns[static_cast<std::size_t>(g.column_index[i])].name);
+  odbc::dml d;
+  switch (s_.insert) {
+    case insert_mode::insert: d = d_->insert_sql(def.id, names); break;
+    case insert_mode::upsert: d = d_->upsert_sql(def.id, names, g.plan->pk_count()); break;
+    case insert_mode::update: d = d_->update_sql(def.id, names, g.plan->pk_count()); break;
+  }
+  return target_for(g, d, c.utf8_params());
+}
+
+std::shared_ptr<const odbc_writer::write_target> odbc_writer::publish(const std::string& table,
+                                                                      write_target t) {
+  std::lock_guard lock(published_mu_);
+  auto& p = published_[table];
+  if (!p || !(*p == t)) p = std::make_shared<const write_target>(std::move(t));
+  return p;
+}
+
+void odbc_writer::run_dml(odbc::connection& c, batch& b, table_group& g, const write_target& t,
                           const std::vector<std::size_t>& entries, bool keys_only,
                           std::vector<std::size_t>& failed) {
-  if (d.sql.empty() || entries.empty()) return;
-  const auto& def = *g.def;
-  auto& plan = *g.plan;
-  std::vector<odbc::bind_as> kinds;
-  std::vector<odbc::param_target> targets;
-  for (auto p : d.params) {
-    const auto& cd = def.columns[static_cast<std::size_t>(g.column_index[p])];
-    kinds.push_back(d_->binding(cd));
-    targets.push_back({kinds.back(), cd.family, cd.name});
+  if (t.dml.sql.empty() || entries.empty()) return;
+  params_.reset(t.kinds, t.utf8);
+  std::vector<std::pair<std::size_t, error_info>> bad;
+  fill_rows(*g.plan, b, entries, t.dml, param_targets(t), keys_only, where(g.name), params_,
+            row_entry_, bad);
+  // A value that cannot be written fails its record, not the batch.
+  for (auto& [i, info] : bad) {
+    b.entries()[i].failure = std::move(info);
+    failed.push_back(i);
   }
-  params_.reset(std::move(kinds), c.utf8_params());
-  std::vector<std::size_t> row_entry;  // array row → batch entry
-  std::vector<const value*> fields;
-  value_scratch scratch;
-  for (auto i : entries) {
-    auto& e = b.entries()[i];
-    plan.extract(e.rec, fields, scratch, keys_only);
-    params_.add_row();
-    try {
-      for (std::size_t k = 0; k < d.params.size(); ++k)
-        odbc::put_value(params_, k, fields[d.params[k]], targets[k]);
-      row_entry.push_back(i);
-    } catch (const error& err) {
-      // A value that cannot be written fails its record, not the batch.
-      params_.drop_last_row();
-      auto info = err.info();
-      info.where = fmt::format("{} {} {}[{}]@{}", where(g.name), info.where, e.rec.pos.topic,
-                               e.rec.pos.partition, e.rec.pos.offset);
-      e.failure = info;
-      failed.push_back(i);
-    }
-  }
-  if (params_.rows() == 0) return;
+  execute_filled(c, t, params_, row_entry_);
+}
+
+void odbc_writer::execute_filled(odbc::connection& c, const write_target& t, odbc::param_array& a,
+                                 const std::vector<std::size_t>& row_entry) {
+  if (a.rows() == 0) return;
+  const auto& d = t.dml;
   try {
-    const std::size_t per = d.tuple_end ? d_->rows_per_statement(d.params.size()) : 1;
-    if (per <= 1) {
-      params_.execute(c.prepared(d.sql));
+    if (t.per <= 1) {
+      a.execute(c.prepared(d.sql));
       return;
     }
+    const std::size_t per = t.per;
     // Many rows per statement: full statements share one prepared form, the rest one more.
     auto values_lists = [&](std::size_t lo, std::size_t hi) {
       const std::string full = hi - lo >= per ? odbc::with_rows(d, per).sql : std::string();
-      for (; lo + per <= hi; lo += per) params_.execute_rows(c.prepared(full), lo, per);
+      for (; lo + per <= hi; lo += per) a.execute_rows(c.prepared(full), lo, per);
       if (lo < hi) {
         const std::size_t rest = hi - lo;
-        if (rest == 1) params_.execute_rows(c.prepared(d.sql), lo, 1);
-        else params_.execute_rows(c.prepared(odbc::with_rows(d, rest).sql), lo, rest);
+        if (rest == 1) a.execute_rows(c.prepared(d.sql), lo, 1);
+        else a.execute_rows(c.prepared(odbc::with_rows(d, rest).sql), lo, rest);
       }
     };
-    const std::size_t rows = params_.rows();
+    const std::size_t rows = a.rows();
     if (d.json_sql.empty()) {
       values_lists(0, rows);
       return;
@@ -354,13 +437,12 @@ void odbc_writer::run_dml(odbc::connection& c, batch& b, table_group& g, const o
     // All rows in one JSON parameter (SQLite): the statement the driver compiles again on each
     // execute stays short. Chunks bound the text; a chunk with a value JSON cannot carry
     // exactly goes through VALUES lists.
-    constexpr std::size_t json_rows = 10000;
     for (std::size_t lo = 0; lo < rows; lo += json_rows) {
       const std::size_t hi = std::min(rows, lo + json_rows);
-      if (!params_.execute_json(c.prepared(d.json_sql), lo, hi - lo)) values_lists(lo, hi);
+      if (!a.execute_json(c.prepared(d.json_sql), lo, hi - lo)) values_lists(lo, hi);
     }
   } catch (const error&) {
-    if (auto r = params_.failed_row()) failed_entry_ = row_entry[*r];
+    if (auto r = a.failed_row()) failed_entry_ = row_entry[*r];
     throw;
   }
 }
@@ -368,24 +450,14 @@ void odbc_writer::run_dml(odbc::connection& c, batch& b, table_group& g, const o
 void odbc_writer::write_ops(odbc::connection& c, batch& b, table_group& g,
                             const std::vector<std::size_t>& ups, const std::vector<std::size_t>& dels,
                             std::vector<std::size_t>& failed) {
-  const auto& def = *g.def;
-  auto& plan = *g.plan;
-  std::vector<std::string> names;
-  for (std::size_t i = 0; i < plan.columns().size(); ++i)
-    names.push_back(def.columns[static_cast<std::size_t>(g.column_index[i])].name);
   if (!dels.empty()) {
-    std::vector<std::string> keys(names.begin(), names.begin() + static_cast<std::ptrdiff_t>(plan.pk_count()));
-    run_dml(c, b, g, d_->delete_sql(def.id, keys), dels, true, failed);
+    const auto& def = *g.def;
+    std::vector<std::string> keys;
+    for (std::size_t i = 0; i < g.plan->pk_count(); ++i)
+      keys.push_back(def.columns[static_cast<std::size_t>(g.column_index[i])].name);
+    run_dml(c, b, g, target_for(g, d_->delete_sql(def.id, keys), c.utf8_params()), dels, true, failed);
   }
-  if (!ups.empty()) {
-    odbc::dml d;
-    switch (s_.insert) {
-      case insert_mode::insert: d = d_->insert_sql(def.id, names); break;
-      case insert_mode::upsert: d = d_->upsert_sql(def.id, names, plan.pk_count()); break;
-      case insert_mode::update: d = d_->update_sql(def.id, names, plan.pk_count()); break;
-    }
-    run_dml(c, b, g, d, ups, false, failed);
-  }
+  if (!ups.empty()) run_dml(c, b, g, *publish(g.name, ups_target(c, g)), ups, false, failed);
 }
 
 void odbc_writer::isolate(odbc::connection& c, batch& b, table_group& g, std::vector<std::size_t> ups,
@@ -450,13 +522,81 @@ void odbc_writer::isolate(odbc::connection& c, batch& b, table_group& g, std::ve
 }
 
 void odbc_writer::write_group(odbc::connection& c, batch& b, table_group& g, bool isolate_mode,
-                              std::vector<std::size_t>& failed) {
+                              std::vector<std::size_t>& failed, staged* st) {
+  if (!isolate_mode && st) {
+    for (std::size_t k = 0; k < st->used; ++k) {
+      auto& sg = st->groups[k];
+      if (sg.table != g.name) continue;
+      // Staged against the statement and bindings published then: used when they still hold.
+      auto now = publish(g.name, ups_target(c, g));
+      if (!(*now == *sg.target)) break;
+      for (auto& [i, info] : sg.bad) {
+        b.entries()[i].failure = info;
+        failed.push_back(i);
+      }
+      execute_filled(c, *now, sg.params, sg.row_entry);
+      return;
+    }
+  }
   auto [ups, dels, truncate] = g.plan->last_per_key(b.entries(), g.entries);
   if (truncate) c.exec(d_->truncate_sql(g.def->id));
   if (isolate_mode)
     isolate(c, b, g, ups, dels, failed);
   else
     write_ops(c, b, g, ups, dels, failed);
+}
+
+void odbc_writer::stage(batch& b) noexcept {
+  try {
+    if (b.empty()) return;
+    std::map<std::string, std::shared_ptr<const write_target>> targets;
+    {
+      std::lock_guard lock(published_mu_);
+      if (published_.empty()) return;  // nothing written yet: the first batch describes the table
+      targets = published_;
+    }
+    if (!dynamic_cast<staged*>(b.staged.get())) b.staged = std::make_unique<staged>();
+    auto& st = static_cast<staged&>(*b.staged);
+    st.ready = false;
+    st.used = 0;
+    std::vector<std::size_t> failed;
+    for (auto& t : s_.by_table(b, failed)) {
+      auto it = targets.find(t.table);
+      if (it == targets.end()) continue;
+      const auto& wt = *it->second;
+      std::vector<const sink_record*> recs;
+      bool truncates = false;
+      for (auto i : t.entries) {
+        truncates |= b.entries()[i].rec.op == record_op::truncate;
+        recs.push_back(&b.entries()[i].rec);
+      }
+      if (truncates) continue;
+      auto plan = row_plan::build(s_, recs, t.table);
+      if (plan.pk_count() != wt.pk_count || plan.columns().size() != wt.plan_columns.size()) continue;
+      bool same = true;
+      for (std::size_t i = 0; i < wt.plan_columns.size(); ++i) same &= plan.columns()[i].name == wt.plan_columns[i];
+      if (!same) continue;
+      auto ops = plan.last_per_key(b.entries(), t.entries);
+      if (ops.truncate || !ops.dels.empty() || ops.ups.empty()) continue;
+      if (st.used == st.groups.size()) st.groups.emplace_back();
+      auto& g = st.groups[st.used];
+      g.table = t.table;
+      g.target = it->second;
+      g.ups = std::move(ops.ups);
+      g.bad.clear();
+      g.params.reset(wt.kinds, wt.utf8);
+      fill_rows(plan, b, g.ups, wt.dml, param_targets(wt), false, where(t.table), g.params,
+                g.row_entry, g.bad);
+      const auto rows = g.params.rows();
+      if (wt.per > 1 && !wt.dml.json_sql.empty() && rows > 0 && rows <= json_rows) g.params.render_json(0, rows);
+      ++st.used;
+    }
+    st.entries = b.entries().size();
+    st.ready = st.used > 0;
+  } catch (...) {
+    // Anything that goes wrong here is met again, and reported, by write() doing the work itself.
+    if (b.staged) b.staged->ready = false;
+  }
 }
 
 bool odbc_writer::advance_offsets(odbc::connection& c, const batch& b) {
@@ -559,8 +699,10 @@ write_result odbc_writer::write(batch& b, const before_commit_fn& before_commit)
         ensure_table(*lease, g);  // DDL commits by itself, before the transaction
       }
       lease->begin();
+      auto* st = b.staged && b.staged->ready ? dynamic_cast<staged*>(b.staged.get()) : nullptr;
+      if (st && st->entries != b.entries().size()) st = nullptr;
       for (auto& g : groups)
-        if (g.plan) write_group(*lease, b, g, isolate_mode, r.failed);
+        if (g.plan) write_group(*lease, b, g, isolate_mode, r.failed, st);
       bool new_failures = std::any_of(r.failed.begin(), r.failed.end(), [&](std::size_t i) {
         return b.entries()[i].failure && b.entries()[i].failure->code != "convert";
       });

@@ -141,6 +141,9 @@ void sink_task::wait_writer_idle() {
 }
 
 void sink_task::handoff() {
+  // While the writer may still be busy with the previous batch: its own work on this one that
+  // needs no connection (the ODBC writer fills the rows' parameters here).
+  writer_->stage(pending_);
   refresh_lag(true);  // the wait below may be long (a locked table): show the lag it leaves
   wait_writer_idle();
   std::optional<batch> reuse;

@@ -41,6 +41,12 @@ class writer {
   virtual std::map<partition_key, std::int64_t> stored_offsets() = 0;
   virtual void set_offsets(const std::map<partition_key, std::int64_t>& next) = 0;
   virtual write_result write(batch& b, const before_commit_fn& before_commit) = 0;
+  // Called on the task's thread with a complete batch, before it is handed to write(), while
+  // the writer's thread may still be writing the previous batch: work that needs no connection
+  // done ahead (into b.staged), so the writer's thread, which the database often leaves the
+  // busiest, does less. write() must check that what was staged still fits, and do the work
+  // itself when not. Must not throw; by default nothing is staged.
+  virtual void stage(batch& b) noexcept { (void)b; }
 };
 
 }  // namespace sluice::sink

@@ -15,9 +15,10 @@ namespace sluice::odbc {
 
 void param_array::reset(std::vector<bind_as> kinds, bool utf8_text) {
   utf8_ = utf8_text;
-  cols_.assign(kinds.size(), {});
+  // The columns' storage keeps its capacity: the same shape comes back batch after batch.
+  cols_.resize(kinds.size());
   for (std::size_t i = 0; i < kinds.size(); ++i) cols_[i].kind = kinds[i];
-  rows_ = 0;
+  clear_rows();
 }
 
 void param_array::clear_rows() {
@@ -30,6 +31,7 @@ void param_array::clear_rows() {
     c.ind.clear();
   }
   rows_ = 0;
+  rendered_.reset();
 }
 
 void param_array::add_row() {
@@ -43,6 +45,7 @@ void param_array::add_row() {
     c.ind.push_back(SQL_NULL_DATA);
   }
   ++rows_;
+  rendered_.reset();
 }
 
 void param_array::drop_last_row() {
@@ -64,23 +67,30 @@ void param_array::drop_last_row() {
     c.ind.pop_back();
   }
   --rows_;
+  rendered_.reset();
 }
 
-void param_array::set_null(std::size_t col) { cols_[col].ind.back() = SQL_NULL_DATA; }
+void param_array::set_null(std::size_t col) {
+  rendered_.reset();
+  cols_[col].ind.back() = SQL_NULL_DATA;
+}
 
 void param_array::set_int(std::size_t col, std::int64_t v) {
+  rendered_.reset();
   auto& c = cols_[col];
   c.ints.back() = v;
   c.ind.back() = sizeof(std::int64_t);
 }
 
 void param_array::set_double(std::size_t col, double v) {
+  rendered_.reset();
   auto& c = cols_[col];
   c.doubles.back() = v;
   c.ind.back() = sizeof(double);
 }
 
 void param_array::set_text(std::size_t col, std::string_view utf8) {
+  rendered_.reset();
   auto& c = cols_[col];
   auto& span = c.spans.back();
   if (utf8_) {
@@ -97,6 +107,7 @@ void param_array::set_text(std::size_t col, std::string_view utf8) {
 }
 
 void param_array::set_binary(std::size_t col, std::string_view bytes) {
+  rendered_.reset();
   auto& c = cols_[col];
   auto& span = c.spans.back();
   c.bytes.resize(span.first);
@@ -283,11 +294,12 @@ std::int64_t param_array::execute_rows(statement& s, std::size_t lo, std::size_t
   return execute_once(s);
 }
 
-std::optional<std::int64_t> param_array::execute_json(statement& s, std::size_t lo, std::size_t n) {
-  failed_row_.reset();
-  if (!utf8_) return std::nullopt;
+bool param_array::render_json(std::size_t lo, std::size_t n) {
+  if (rendered_ && rendered_->first == lo && rendered_->second == n) return true;
+  rendered_.reset();
+  if (!utf8_) return false;
   for (const auto& c : cols_)
-    if (c.kind == bind_as::binary) return std::nullopt;
+    if (c.kind == bind_as::binary) return false;
   json_.clear();
   json_ += '[';
   char num[32];
@@ -308,7 +320,7 @@ std::optional<std::int64_t> param_array::execute_json(statement& s, std::size_t 
         }
         case bind_as::float64: {
           const double d = c.doubles[r];
-          if (!std::isfinite(d)) return std::nullopt;
+          if (!std::isfinite(d)) return false;
           auto end = fmt::format_to(num, "{}", d);  // shortest text that reads back the same
           json_.append(num, end);
           // "5" would come back an INTEGER; the bound double is a REAL.
@@ -319,16 +331,23 @@ std::optional<std::int64_t> param_array::execute_json(statement& s, std::size_t 
           const auto [off, len] = c.spans[r];
           const std::string_view text(c.bytes.data() + off, len);
           // SQLite's JSON text would end at a NUL.
-          if (text.find('\0') != std::string_view::npos) return std::nullopt;
+          if (text.find('\0') != std::string_view::npos) return false;
           convert::append_json_string(text, json_);
           break;
         }
-        case bind_as::binary: return std::nullopt;
+        case bind_as::binary: return false;
       }
     }
     json_ += ']';
   }
   json_ += ']';
+  rendered_.emplace(lo, n);
+  return true;
+}
+
+std::optional<std::int64_t> param_array::execute_json(statement& s, std::size_t lo, std::size_t n) {
+  failed_row_.reset();
+  if (!render_json(lo, n)) return std::nullopt;
   s.reset_params();  // one parameter set: reset_params also drops an earlier array's settings
   SQLLEN ind = static_cast<SQLLEN>(json_.size());
   bind_param(s, 1, bind_as::text, true, json_.data(), json_.size(), ind, &ind);

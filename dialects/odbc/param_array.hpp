@@ -23,6 +23,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <sql.h>
@@ -71,6 +72,10 @@ class param_array {
   // has no exact JSON form (bytes, a non-finite double, text holding NUL) or text is not UTF-8
   // (reset's utf8_text): the caller then uses execute_rows. A failure names no row.
   std::optional<std::int64_t> execute_json(statement& s, std::size_t lo, std::size_t n);
+  // Renders execute_json's parameter for rows [lo, lo + n) ahead of time (false: the rows have
+  // no exact JSON form, as above). execute_json of the same range then sends it as it is; any
+  // change to the rows drops it. Lets one thread fill and render while another executes.
+  bool render_json(std::size_t lo, std::size_t n);
 
  private:
   struct column {
@@ -93,6 +98,7 @@ class param_array {
   std::optional<std::size_t> failed_row_;
   bool utf8_ = false;
   std::string json_;  // execute_json's parameter, capacity kept across batches
+  std::optional<std::pair<std::size_t, std::size_t>> rendered_;  // rows json_ holds: lo, n
 };
 
 }  // namespace sluice::odbc
