@@ -25,6 +25,8 @@ cleanup() {
 }
 trap cleanup EXIT
 now() { date +%s.%N; }
+# Seconds since $1, with a leading zero (bc printed ".85" for a phase under a second, which is not JSON).
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.6f", b - a }'; }
 
 # A throwaway MariaDB (as the tests' fixture: no binlog, relaxed flushing), with local_infile.
 mkdir -p "$work/maria/data" "$work/maria/tmp"
@@ -55,7 +57,7 @@ kafka_pid=$KAFKA_PID
 read -r bootstrap <&"${KAFKA[0]}"
 
 "$bin/bench/bench_produce" --csv "$work/rows.csv" --count "$N"
-t=$(now); "$bin/bench/bench_produce" --bootstrap "$bootstrap" --topic bench --count "$N"; p=$(echo "$(now) - $t" | bc)
+t=$(now); "$bin/bench/bench_produce" --bootstrap "$bootstrap" --topic bench --count "$N"; p=$(since "$t")
 
 # session.timeout.ms 6 s and heartbeats every 0.5 s, as in the tests: librdkafka's mock broker lets
 # a rebalance of a running group wait session.timeout.ms minus 1 s (44 s by default) before it
@@ -84,7 +86,7 @@ for r in $(seq "$ROUNDS"); do
   for f in ceiling sink; do sqlite3 "$work/$f.db" "CREATE TABLE s_insert ($scols); CREATE TABLE s_upsert ($scols);"; done
   t=$(now)
   mysql bench -e "LOAD DATA LOCAL INFILE '$work/rows.csv' INTO TABLE load_a FIELDS TERMINATED BY ',' (id, name, amount, @ts, @paid) SET placed_at = LEFT(@ts, 23), paid = (@paid = 't')"
-  a=$(echo "$(now) - $t" | bc)
+  a=$(since "$t")
   sq=$("$bin/bench/sqlite_ceiling" --db "$work/ceiling.db" --csv "$work/rows.csv" --table s_insert)
   sink_config "m-insert-r$r" insert m_insert "$murl"
   sink_config "m-upsert-r$r" upsert m_upsert "$murl"

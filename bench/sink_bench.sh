@@ -25,6 +25,8 @@ trap cleanup EXIT
 port=$(bash scripts/pg.sh start "$work/pg")
 psql() { command psql -X -q -At -v ON_ERROR_STOP=1 -h "$work/pg" -p "$port" -U postgres -d postgres "$@"; }
 now() { date +%s.%N; }
+# Seconds since $1, with a leading zero (bc printed ".85" for a phase under a second, which is not JSON).
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.6f", b - a }'; }
 # Before each timed phase: write out what the last one left dirty (its table pages, ~1 GB of WAL),
 # so no phase pays for another's writeback, the baselines' and sluice's alike (RESULTS.md,
 # 2026-11-24: the sluice drain right after the baselines ran at 339-362k rows/s in the benchmark,
@@ -45,7 +47,7 @@ read -r bootstrap <&"${KAFKA[0]}"
 
 "$bin/bench/bench_produce" --csv "$work/rows.csv" --count "$N"
 chmod 644 "$work/rows.csv"
-t=$(now); "$bin/bench/bench_produce" --bootstrap "$bootstrap" --topic bench --count "$N"; p=$(echo "$(now) - $t" | bc)
+t=$(now); "$bin/bench/bench_produce" --bootstrap "$bootstrap" --topic bench --count "$N"; p=$(since "$t")
 
 # session.timeout.ms 6 s and heartbeats every 0.5 s, as in the tests: librdkafka's mock broker lets
 # a rebalance of a running group wait session.timeout.ms minus 1 s (44 s by default) before it
@@ -80,11 +82,11 @@ ROUNDS=${ROUNDS:-3}
 rounds=()
 for r in $(seq "$ROUNDS"); do
   psql -c "TRUNCATE copy_a, stage_b, target_b, s_insert, s_upsert, s_insert2, s_upsert2"
-  quiesce; t=$(now); psql -c "COPY copy_a FROM '$work/rows.csv' (FORMAT csv)"; a=$(echo "$(now) - $t" | bc)
+  quiesce; t=$(now); psql -c "COPY copy_a FROM '$work/rows.csv' (FORMAT csv)"; a=$(since "$t")
   quiesce; t=$(now)
   psql -c "COPY stage_b FROM '$work/rows.csv' (FORMAT csv)"
   psql -c "INSERT INTO target_b SELECT * FROM stage_b ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, amount = EXCLUDED.amount, placed_at = EXCLUDED.placed_at, paid = EXCLUDED.paid"
-  b=$(echo "$(now) - $t" | bc)
+  b=$(since "$t")
   sink_config "insert-r$r" insert s_insert bench
   sink_config "upsert-r$r" upsert s_upsert bench
   sink_config "insert2-r$r" insert s_insert2 bench 2
@@ -99,7 +101,7 @@ quiesce; py=$(/usr/bin/python3 bench/python_sink.py "$bootstrap" bench "host=$wo
 # the id order of (a) (RESULTS.md, 2026-11-24).
 mkdir -m 777 "$work/out"
 psql -c "COPY s_insert TO '$work/out/arrival.csv' (FORMAT csv)"
-quiesce; t=$(now); psql -c "COPY copy_arrival FROM '$work/out/arrival.csv' (FORMAT csv)"; a2=$(echo "$(now) - $t" | bc)
+quiesce; t=$(now); psql -c "COPY copy_arrival FROM '$work/out/arrival.csv' (FORMAT csv)"; a2=$(since "$t")
 
 sink_config bench-latency upsert s_latency latency
 sed -i 's/"batch.size": "[0-9]*"/"batch.size": "3000"/' "$work/bench-latency.json"

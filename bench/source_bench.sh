@@ -22,6 +22,8 @@ trap cleanup EXIT
 port=$(bash scripts/pg.sh start "$work/pg")
 psql() { command psql -X -q -At -v ON_ERROR_STOP=1 -h "$work/pg" -p "$port" -U postgres -d postgres "$@"; }
 now() { date +%s.%N; }
+# Seconds since $1, with a leading zero (bc printed ".85" for a phase under a second, which is not JSON).
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.6f", b - a }'; }
 psql -c "CREATE TABLE bench (id bigserial PRIMARY KEY, name text NOT NULL, amount numeric(12,2) NOT NULL, placed_at timestamptz NOT NULL, paid boolean)"
 "$bin/bench/bench_produce" --csv "$work/rows.csv" --count "$N"; chmod 644 "$work/rows.csv"
 psql -c "COPY bench FROM '$work/rows.csv' (FORMAT csv)"
@@ -32,7 +34,7 @@ coproc KAFKA { exec "$bin/app/sluice" kafka --topic sl-bench:16 --topic replay:1
 kafka_pid=$KAFKA_PID
 read -r bootstrap <&"${KAFKA[0]}"
 
-t=$(now); psql -c "COPY (SELECT id, name, amount, placed_at, paid FROM bench) TO STDOUT" >/dev/null; a=$(echo "$(now) - $t" | bc)
+t=$(now); psql -c "COPY (SELECT id, name, amount, placed_at, paid FROM bench) TO STDOUT" >/dev/null; a=$(since "$t")
 
 cat >"$work/source.json" <<JSON
 {"name": "bench-source", "config": {"connector.class": "jdbc-source",
@@ -48,7 +50,7 @@ src=$("$bin/bench/source_e2e" --config "$work/source.json" --expect "$N" 2>"$wor
 kcat -C -b "$bootstrap" -t sl-bench -e -q -f '%k\t%s\n' >"$work/replay.txt"
 got=$(wc -l <"$work/replay.txt")
 [[ "$got" == "$N" ]] || { echo "topic sl-bench holds $got records, expected $N" >&2; exit 1; }
-t=$(now); kcat -P -b "$bootstrap" -t replay -K $'\t' -z lz4 <"$work/replay.txt"; b=$(echo "$(now) - $t" | bc)
+t=$(now); kcat -P -b "$bootstrap" -t replay -K $'\t' -z lz4 <"$work/replay.txt"; b=$(since "$t")
 
 py=$(/usr/bin/python3 bench/python_source.py "host=$work/pg port=$port user=postgres dbname=postgres" bench "$bootstrap" py)
 
