@@ -59,7 +59,9 @@ pg::column_info info_for(const odbc::dialect& d, const odbc::column_def& c) {
 bool same(const std::vector<odbc::column_def>& a, const std::vector<odbc::column_def>& b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)
-    if (a[i].name != b[i].name || a[i].type != b[i].type || a[i].family != b[i].family) return false;
+    if (a[i].name != b[i].name || a[i].type != b[i].type || a[i].family != b[i].family ||
+        a[i].fraction_digits != b[i].fraction_digits)
+      return false;
   return true;
 }
 
@@ -112,6 +114,7 @@ std::vector<odbc::column_def> odbc_querier::describe_query(odbc::connection& c) 
       cd.precision = static_cast<int>(size);
       cd.scale = digits;
     }
+    if (cd.family == odbc::column_family::timestamp) cd.fraction_digits = digits;
     cols.push_back(std::move(cd));
   }
   return cols;
@@ -184,8 +187,10 @@ void odbc_querier::check_tracking_columns() {
                    "make the column NOT NULL, or set validate.non.null=false");
     spec_.incrementing = col->name;
   }
+  spec_.timestamp_digits = 6;
   if (s_.uses_timestamp()) {
     bool all_nullable = true;
+    std::vector<const odbc::column_def*> tracked;
     for (const auto& name : s_.timestamp_columns) {
       const auto* col = find(name);
       if (!col)
@@ -196,7 +201,9 @@ void odbc_querier::check_tracking_columns() {
                      "use timestamp columns in timestamp.column.name");
       all_nullable = all_nullable && col->nullable;
       spec_.timestamps.push_back(col->name);
+      tracked.push_back(col);
     }
+    spec_.timestamp_digits = d_->timestamp_param_digits(tracked);
     if (t_.table && s_.validate_non_null && all_nullable)
       config_error(where_, "every timestamp column may be NULL; rows with NULL there would never be published",
                    "make one of the timestamp.column.name columns NOT NULL, or set validate.non.null=false");

@@ -130,6 +130,14 @@ class dialect {
   // `expr` (a timestamp column or parameter) in a form that compares and orders as time; SQLite
   // keeps timestamps as text, whose order depends on how each was written.
   virtual std::string comparable_timestamp(const std::string& expr) const { return expr; }
+  // How many fractional-second digits a timestamp window value may carry when it is compared
+  // with the tracked column(s) `tracked` (COALESCE'd in this order): the bound text is converted
+  // to the column's type, and some types refuse more digits than they hold. 6 (microseconds)
+  // unless the dialect knows better.
+  virtual int timestamp_param_digits(const std::vector<const column_def*>& tracked) const {
+    (void)tracked;
+    return 6;
+  }
 
   // ---- transactions ----
   virtual std::string savepoint_sql(std::string_view name) const;

@@ -57,9 +57,15 @@ text_query poll_rows_sql(const dialect& d, const poll_spec& spec, const poll_win
     q.params.push_back(std::to_string(v));
     return std::string("?");
   };
+  auto ts_text = [&](std::int64_t us) {
+    std::string t = format_timestamp(us);  // always ends in '.' and six digits
+    const int keep = std::clamp(spec.timestamp_digits, 0, 6);
+    t.resize(t.size() - static_cast<std::size_t>(6 - keep) - (keep == 0 ? 1 : 0));
+    return t;
+  };
   auto ts_arg = [&](std::int64_t us) {
-    if (literal) return d.comparable_timestamp("'" + format_timestamp(us) + "'");
-    q.params.push_back(format_timestamp(us));
+    if (literal) return d.comparable_timestamp("'" + ts_text(us) + "'");
+    q.params.push_back(ts_text(us));
     return d.comparable_timestamp("?");
   };
   switch (spec.mode) {

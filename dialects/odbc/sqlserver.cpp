@@ -105,6 +105,25 @@ class sqlserver_dialect final : public dialect {
     return s;
   }
 
+  // SQL Server converts the window's text to the tracked column's type, and refuses (Msg 241)
+  // more fractional digits than `datetime` (3) or `smalldatetime` (0) takes. Those are the digits
+  // the driver reads such a value back with, so a row's own timestamp, bound again, is equal to
+  // itself and `ts > last` never re-reads it. COALESCE takes the type of highest precedence, so
+  // the widest column decides. A custom query's column is known only by its described digits
+  // (datetime and datetime2(3) both say 3, and either takes 3).
+  int timestamp_param_digits(const std::vector<const column_def*>& tracked) const override {
+    int digits = 0;
+    for (const auto* c : tracked) {
+      const auto t = lower_ascii(c->type);
+      int d = 6;
+      if (t == "datetime") d = 3;
+      else if (t == "smalldatetime") d = 0;
+      else if (t.empty() && c->fraction_digits >= 0) d = std::min(c->fraction_digits, 6);
+      digits = std::max(digits, d);
+    }
+    return tracked.empty() ? 6 : digits;
+  }
+
   std::optional<table_def> describe(connection& c, const table_id& t) const override {
     const std::optional<std::string> schema =
         t.schema.empty() ? std::nullopt : std::optional<std::string>(stored_name(t.schema));

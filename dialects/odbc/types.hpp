@@ -33,6 +33,8 @@ struct column_def {
   bool has_default = false;
   int precision = 0;  // decimal: digits; 0 unknown
   int scale = 0;      // decimal: digits after the point
+  int fraction_digits = -1;  // timestamp: fractional-second digits, when only the driver's
+                             // description is known (a custom query's columns); -1 unknown
 };
 
 struct table_id {

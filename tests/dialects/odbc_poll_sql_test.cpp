@@ -151,6 +151,50 @@ TEST(OdbcPollSql, SqlServerTimestampIncrementingBreaksTiesByTheIdBelowTheClockBo
   EXPECT_EQ(first.params, (text_params{"1970-01-01 00:00:02.000000"}));
 }
 
+// SQL Server converts a bound window value to the tracked column's type, and `datetime` refuses
+// more than three fractional digits (Msg 241), `smalldatetime` any: the window is cut to the
+// digits the column's type takes, which are the digits the driver reads its values back with.
+TEST(OdbcPollSql, SqlServerWindowValuesCarryNoMoreFractionalDigitsThanTheTrackedTypeTakes) {
+  auto d = make_dialect(dialect::sqlserver);
+  auto col = [](std::string type, int digits = -1) {
+    column_def c;
+    c.name = "t";
+    c.type = std::move(type);
+    c.family = column_family::timestamp;
+    c.fraction_digits = digits;
+    return c;
+  };
+  const auto dt = col("datetime"), sdt = col("smalldatetime"), dt2 = col("datetime2"), dto = col("datetimeoffset"),
+             upper = col("DATETIME"), q3 = col("", 3), q0 = col("", 0), q7 = col("", 7), q_unknown = col("");
+  using cols = std::vector<const column_def*>;
+  EXPECT_EQ(d->timestamp_param_digits(cols{&dt}), 3);
+  EXPECT_EQ(d->timestamp_param_digits(cols{&upper}), 3);
+  EXPECT_EQ(d->timestamp_param_digits(cols{&sdt}), 0);
+  EXPECT_EQ(d->timestamp_param_digits(cols{&dt2}), 6);
+  EXPECT_EQ(d->timestamp_param_digits(cols{&dto}), 6);
+  // COALESCE takes the type of highest precedence: the widest column decides.
+  EXPECT_EQ(d->timestamp_param_digits(cols{&sdt, &dt}), 3);
+  EXPECT_EQ(d->timestamp_param_digits(cols{&dt, &dt2}), 6);
+  // A custom query's columns: only the driver's described digits are known.
+  EXPECT_EQ(d->timestamp_param_digits(cols{&q3}), 3);
+  EXPECT_EQ(d->timestamp_param_digits(cols{&q0}), 0);
+  EXPECT_EQ(d->timestamp_param_digits(cols{&q7}), 6);
+  EXPECT_EQ(d->timestamp_param_digits(cols{&q_unknown}), 6);
+  // Other databases take microseconds whatever the column.
+  for (auto other : {dialect::mysql, dialect::sqlite, dialect::postgresql, dialect::generic})
+    EXPECT_EQ(make_dialect(other)->timestamp_param_digits(cols{&dt, &sdt}), 6);
+
+  auto s = spec(poll_mode::timestamp_incrementing);
+  s.timestamp_digits = 3;
+  auto q = poll_rows_sql(*d, s, {.after_id = 7, .after_ts_us = 1503000, .before_ts_us = 2000999});
+  EXPECT_EQ(q.params, (text_params{"1970-01-01 00:00:02.000", "1970-01-01 00:00:01.503", "1970-01-01 00:00:01.503",
+                                   "7"}));
+  s.mode = poll_mode::timestamp;
+  s.timestamp_digits = 0;
+  q = poll_rows_sql(*d, s, {.after_ts_us = -60000000, .before_ts_us = 120999999});
+  EXPECT_EQ(q.params, (text_params{"1969-12-31 23:59:00", "1970-01-01 00:02:00"}));
+}
+
 // The custom query becomes a derived table, which T-SQL accepts only with an alias; the window's
 // WHERE is the outer one, so it never collides with the query's own WHERE, and the suffix (here a
 // query hint, which T-SQL wants last) follows the ORDER BY.
