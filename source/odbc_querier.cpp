@@ -96,7 +96,7 @@ odbc_querier::odbc_querier(const source_settings& s, config::dialect kind, poll_
 
 std::vector<odbc::column_def> odbc_querier::describe_query(odbc::connection& c) {
   odbc::statement st(c);
-  st.prepare("SELECT * FROM " + odbc::poll_from(*d_, spec_) + " WHERE 1 = 0");
+  st.prepare(odbc::poll_with(*d_, spec_) + "SELECT * FROM " + odbc::poll_from(*d_, spec_) + " WHERE 1 = 0");
   SQLSMALLINT n = 0;
   st.check(SQLNumResultCols(st.raw(), &n), "cannot describe the query");
   std::vector<odbc::column_def> cols;

@@ -11,6 +11,14 @@
 #include "dialects/odbc/text.hpp"
 
 namespace sluice::odbc {
+
+dialect::wrapped_query dialect::wrap_query(std::string_view query) const {
+  // A line comment on the query's last line would swallow the closing parenthesis.
+  const auto last_line = query.substr(query.rfind('\n') == std::string_view::npos ? 0 : query.rfind('\n') + 1);
+  const bool comment = last_line.find("--") != std::string_view::npos ||
+                       (family() == config::dialect::mysql && last_line.find('#') != std::string_view::npos);
+  return {"", fmt::format("({}{}) AS sluice_query", query, comment ? "\n" : "")};
+}
 bool iequal_ascii(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)

@@ -130,6 +130,14 @@ class dialect {
   // `expr` (a timestamp column or parameter) in a form that compares and orders as time; SQLite
   // keeps timestamps as text, whose order depends on how each was written.
   virtual std::string comparable_timestamp(const std::string& expr) const { return expr; }
+  // A custom query as the source of a poll: `with` goes before the poll's SELECT, `from` after
+  // its FROM. By default the query is a derived table "(query) AS sluice_query" and `with` is
+  // empty. `query` has no trailing blanks or semicolons.
+  struct wrapped_query {
+    std::string with;
+    std::string from;
+  };
+  virtual wrapped_query wrap_query(std::string_view query) const;
   // How many fractional-second digits a timestamp window value may carry when it is compared
   // with the tracked column(s) `tracked` (COALESCE'd in this order): the bound text is converted
   // to the column's type, and some types refuse more digits than they hold. 6 (microseconds)

@@ -19,7 +19,12 @@ std::string trimmed(std::string q) {
 
 std::string poll_from(const dialect& d, const poll_spec& spec) {
   if (spec.table) return d.render_table(*spec.table);
-  return "(" + trimmed(spec.query) + ") AS sluice_query";
+  return d.wrap_query(trimmed(spec.query)).from;
+}
+
+std::string poll_with(const dialect& d, const poll_spec& spec) {
+  if (spec.table) return {};
+  return d.wrap_query(trimmed(spec.query)).with;
 }
 
 std::string poll_timestamp_expr(const dialect& d, const poll_spec& spec) {
@@ -35,7 +40,7 @@ text_query poll_rows_sql(const dialect& d, const poll_spec& spec, const poll_win
   const bool uses_id = spec.mode == poll_mode::incrementing || spec.mode == poll_mode::timestamp_incrementing;
   const std::string ts = uses_ts ? poll_timestamp_expr(d, spec) : std::string();
   const std::string id = uses_id ? d.quote(spec.incrementing) : std::string();
-  q.sql = "SELECT ";
+  q.sql = poll_with(d, spec) + "SELECT ";
   if (spec.columns.empty()) {
     q.sql += spec.table ? "*" : "sluice_query.*";
   } else {
@@ -102,7 +107,7 @@ text_query poll_rows_sql(const dialect& d, const poll_spec& spec, const poll_win
 }
 
 std::string poll_max_id_sql(const dialect& d, const poll_spec& spec) {
-  return "SELECT MAX(" + d.quote(spec.incrementing) + ") FROM " + poll_from(d, spec);
+  return poll_with(d, spec) + "SELECT MAX(" + d.quote(spec.incrementing) + ") FROM " + poll_from(d, spec);
 }
 
 std::string poll_clock_sql(config::dialect kind, std::chrono::milliseconds delay) {

@@ -4,6 +4,10 @@
 // key limit), datetime2 timestamps. No server runs on the build machine: SQL and types are
 // unit-tested only.
 #include <algorithm>
+#include <cctype>
+#include <string_view>
+#include <vector>
+
 #include <fmt/format.h>
 
 #include "dialects/odbc/dialect_impls.hpp"
@@ -12,6 +16,68 @@ namespace sluice::odbc {
 namespace {
 
 constexpr std::size_t key_bytes = 900;
+
+// The tokens of T-SQL text that matter to wrapping a query: words and punctuation, with the
+// parenthesis depth each stands at. Strings, quoted and bracketed identifiers and comments are
+// skipped whole (identifiers count as words), so no keyword is found inside them.
+struct tsql_token {
+  std::size_t begin = 0;
+  std::string_view text;
+  int depth = 0;
+  bool word = false;
+};
+
+std::vector<tsql_token> tsql_tokens(std::string_view s) {
+  std::vector<tsql_token> out;
+  int depth = 0;
+  std::size_t i = 0;
+  auto quoted = [&](char close) {  // i at the opening quote; doubled closers are escapes
+    for (++i; i < s.size(); ++i) {
+      if (s[i] != close) continue;
+      if (i + 1 < s.size() && s[i + 1] == close) { ++i; continue; }
+      ++i;
+      return;
+    }
+  };
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const std::size_t at = i;
+    if (std::isspace(c)) {
+      ++i;
+    } else if (c == '-' && i + 1 < s.size() && s[i + 1] == '-') {
+      while (i < s.size() && s[i] != '\n') ++i;
+    } else if (c == '/' && i + 1 < s.size() && s[i + 1] == '*') {
+      int nest = 0;  // T-SQL block comments nest
+      while (i < s.size()) {
+        if (s.compare(i, 2, "/*") == 0) { ++nest; i += 2; }
+        else if (s.compare(i, 2, "*/") == 0) { i += 2; if (--nest == 0) break; }
+        else ++i;
+      }
+    } else if (c == '\'') {
+      quoted('\'');
+    } else if (c == '"' || c == '[') {
+      quoted(c == '[' ? ']' : '"');
+      out.push_back({at, s.substr(at, i - at), depth, true});
+    } else if (std::isalnum(c) || c == '_' || c == '@' || c == '#' || c == '$' || c >= 0x80) {
+      while (i < s.size()) {
+        const auto d = static_cast<unsigned char>(s[i]);
+        if (!(std::isalnum(d) || d == '_' || d == '@' || d == '#' || d == '$' || d >= 0x80)) break;
+        ++i;
+      }
+      out.push_back({at, s.substr(at, i - at), depth, true});
+    } else {
+      if (c == ')') --depth;
+      out.push_back({at, s.substr(at, 1), depth, false});
+      if (c == '(') ++depth;
+      ++i;
+    }
+  }
+  return out;
+}
+
+bool is_keyword(const tsql_token& t, std::string_view k) {
+  return t.word && t.text.size() == k.size() && lower_ascii(t.text) == lower_ascii(k);
+}
 
 column_family family_for(std::string_view data_type) {
   const std::string d = lower_ascii(data_type);
@@ -103,6 +169,66 @@ class sqlserver_dialect final : public dialect {
     if (f.default_sql_literal) s += " DEFAULT " + quote_literal(*f.default_sql_literal);
     if (!f.optional && f.default_sql_literal) s += " NOT NULL";
     return s;
+  }
+
+  // T-SQL refuses two things inside a derived table: a WITH (Msg 156) and an ORDER BY without
+  // TOP, OFFSET or FOR XML (Msg 1033). A custom query's leading common table expressions move in
+  // front of the poll's SELECT, where they stay visible to the derived table; a final ORDER BY
+  // gets OFFSET 0 ROWS, which makes it legal and changes no row (the poll orders the rows
+  // itself). Anything not understood is left as it is, for the server to report.
+  wrapped_query wrap_query(std::string_view query) const override {
+    const auto tokens = tsql_tokens(query);
+    std::size_t i = 0;
+    while (i < tokens.size() && tokens[i].text == ";") ++i;  // ";WITH", as T-SQL habit writes it
+    std::string with;
+    std::string_view body = query;
+    if (i < tokens.size() && is_keyword(tokens[i], "WITH")) {
+      const std::size_t with_begin = tokens[i].begin;
+      auto close_of = [&](std::size_t open) {  // the ')' matching tokens[open] == "("
+        for (std::size_t k = open + 1; k < tokens.size(); ++k)
+          if (tokens[k].text == ")" && !tokens[k].word && tokens[k].depth == tokens[open].depth) return k;
+        return tokens.size();
+      };
+      std::size_t k = i + 1;
+      bool ok = false;
+      while (k < tokens.size() && tokens[k].word) {  // name [(columns)] AS (query) [, …]
+        ++k;
+        if (k < tokens.size() && tokens[k].text == "(" && !tokens[k].word) k = close_of(k) + 1;
+        if (k >= tokens.size() || !is_keyword(tokens[k], "AS")) break;
+        ++k;
+        if (k >= tokens.size() || tokens[k].text != "(" || tokens[k].word) break;
+        k = close_of(k) + 1;
+        if (k >= tokens.size()) break;
+        if (tokens[k].text == "," && !tokens[k].word) {
+          ++k;
+          continue;
+        }
+        ok = tokens[k].word;  // the statement that uses them
+        break;
+      }
+      if (ok) {
+        with = std::string(query.substr(with_begin, tokens[k].begin - with_begin));
+        while (!with.empty() && std::isspace(static_cast<unsigned char>(with.back()))) with.pop_back();
+        with += ' ';
+        body = query.substr(tokens[k].begin);
+        i = k;
+      }
+    }
+    // A final ORDER BY at the top level, with no TOP, OFFSET or FOR beside it.
+    bool order = false, exempt = false;
+    for (std::size_t k = i; k < tokens.size(); ++k) {
+      if (tokens[k].depth != 0) continue;
+      if (is_keyword(tokens[k], "TOP")) exempt = true;
+      if (is_keyword(tokens[k], "ORDER") && k + 1 < tokens.size() && is_keyword(tokens[k + 1], "BY")) order = true;
+      if (order && (is_keyword(tokens[k], "OFFSET") || is_keyword(tokens[k], "FOR"))) exempt = true;
+    }
+    auto wrapped = dialect::wrap_query(body);
+    if (order && !exempt) {
+      const bool comment = wrapped.from.ends_with("\n) AS sluice_query");
+      wrapped.from = fmt::format("({}{}OFFSET 0 ROWS) AS sluice_query", body, comment ? "\n" : " ");
+    }
+    wrapped.with = std::move(with);
+    return wrapped;
   }
 
   // SQL Server converts the window's text to the tracked column's type, and refuses (Msg 241)

@@ -78,6 +78,13 @@ TEST_P(OdbcPoll, ACustomQueryIsPolledLikeATable) {
   s.columns.clear();
   s.query = "SELECT id, v FROM " + d_->quote("Events", "table") + " WHERE v <> 'c'";
   EXPECT_EQ(ids(poll_rows_sql(*d_, s, {.after_id = 1, .upto_id = 4}), 0), "2,4");
+  // Ending in a line comment, and with a common table expression (which every database here
+  // takes inside the derived table): the same rows, and the same highest id.
+  s.query += " -- not 'c'";
+  EXPECT_EQ(ids(poll_rows_sql(*d_, s, {.after_id = 1, .upto_id = 4}), 0), "2,4");
+  s.query = "WITH e AS (SELECT id, v FROM " + d_->quote("Events", "table") + ")\nSELECT id, v FROM e WHERE v <> 'c'";
+  EXPECT_EQ(ids(poll_rows_sql(*d_, s, {.after_id = 1, .upto_id = 4}), 0), "2,4");
+  EXPECT_EQ(c_->query(poll_max_id_sql(*d_, s))[0][0].value_or(""), "5");
 }
 
 TEST_P(OdbcPoll, TheClockBoundIsTheDatabasesUtcNowMinusTheDelay) {

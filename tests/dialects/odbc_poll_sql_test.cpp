@@ -242,5 +242,64 @@ TEST(OdbcPollSql, ClockQueriesSubtractTheDelayOnTheDatabasesClock) {
   EXPECT_TRUE(poll_clock_sql(dialect::generic, milliseconds(0)).empty());
 }
 
+// T-SQL takes neither a WITH nor an ORDER BY (without TOP, OFFSET or FOR) inside a derived table:
+// a custom query's common table expressions go in front of the poll's statements, and its final
+// ORDER BY gets OFFSET 0 ROWS. Keywords inside strings, identifiers, comments or parentheses
+// count for nothing.
+TEST(OdbcPollSql, SqlServerCustomQueryKeepsItsCommonTableExpressionsInFrontAndItsOrderByLegal) {
+  auto d = make_dialect(dialect::sqlserver);
+  auto s = spec(poll_mode::incrementing);
+  s.table.reset();
+  s.incrementing = "Id";
+  s.query =
+      ";WITH recent ([Id], Qty) AS (SELECT [Id], [Qty] FROM [dbo].[Orders] WHERE [Note] <> 'AS (x), ORDER BY'),\n"
+      "  [big one] AS (SELECT * FROM recent /* WITH a AS (b) */ WHERE Qty > 10)\n"
+      "SELECT Id, Qty FROM [big one] ORDER BY Qty DESC;";
+  const std::string with =
+      "WITH recent ([Id], Qty) AS (SELECT [Id], [Qty] FROM [dbo].[Orders] WHERE [Note] <> 'AS (x), ORDER BY'),\n"
+      "  [big one] AS (SELECT * FROM recent /* WITH a AS (b) */ WHERE Qty > 10) ";
+  const std::string from = "(SELECT Id, Qty FROM [big one] ORDER BY Qty DESC OFFSET 0 ROWS) AS sluice_query";
+  auto q = poll_rows_sql(*d, s, {.after_id = 3, .upto_id = 9});
+  EXPECT_EQ(q.sql, with + "SELECT sluice_query.*, [Id] FROM " + from + " WHERE [Id] > ? AND [Id] <= ? ORDER BY [Id] ASC");
+  EXPECT_EQ(q.params, (text_params{"3", "9"}));
+  EXPECT_EQ(poll_max_id_sql(*d, s), with + "SELECT MAX([Id]) FROM " + from);
+  EXPECT_EQ(poll_with(*d, s), with);
+
+  auto from_of = [&](std::string query) {
+    s.query = std::move(query);
+    EXPECT_EQ(poll_with(*d, s), "") << s.query;
+    return poll_from(*d, s);
+  };
+  // ORDER BY alone; with TOP, OFFSET or FOR XML it is legal already; nested or quoted it is not
+  // the query's own.
+  EXPECT_EQ(from_of("select Id from t order by Id"), "(select Id from t order by Id OFFSET 0 ROWS) AS sluice_query");
+  EXPECT_EQ(from_of("SELECT TOP 10 Id FROM t ORDER BY Id"), "(SELECT TOP 10 Id FROM t ORDER BY Id) AS sluice_query");
+  EXPECT_EQ(from_of("SELECT Id FROM t ORDER BY Id OFFSET 5 ROWS"),
+            "(SELECT Id FROM t ORDER BY Id OFFSET 5 ROWS) AS sluice_query");
+  EXPECT_EQ(from_of("SELECT Id FROM t ORDER BY Id FOR XML PATH"), "(SELECT Id FROM t ORDER BY Id FOR XML PATH) AS sluice_query");
+  EXPECT_EQ(from_of("SELECT Id, (SELECT TOP 1 x FROM y ORDER BY z) AS w, '[ORDER BY]' AS \"ORDER BY\" FROM t"),
+            "(SELECT Id, (SELECT TOP 1 x FROM y ORDER BY z) AS w, '[ORDER BY]' AS \"ORDER BY\" FROM t) AS sluice_query");
+  // A line comment at the end would swallow what follows it.
+  EXPECT_EQ(from_of("SELECT Id FROM t ORDER BY Id -- newest last"),
+            "(SELECT Id FROM t ORDER BY Id -- newest last\nOFFSET 0 ROWS) AS sluice_query");
+  // What it does not understand (WITH XMLNAMESPACES) it leaves for the server to judge.
+  EXPECT_EQ(from_of("WITH XMLNAMESPACES ('urn:x' AS ns) SELECT Id FROM t"),
+            "(WITH XMLNAMESPACES ('urn:x' AS ns) SELECT Id FROM t) AS sluice_query");
+}
+
+// On every dialect, a line comment on a custom query's last line does not swallow the derived
+// table's closing parenthesis (MySQL's comments also start with #).
+TEST(OdbcPollSql, ACustomQueryEndingInALineCommentStillClosesItsDerivedTable) {
+  auto s = spec(poll_mode::bulk);
+  s.table.reset();
+  s.query = "SELECT 1 AS id -- one row";
+  for (auto kind : {dialect::mysql, dialect::sqlite, dialect::postgresql, dialect::generic, dialect::sqlserver})
+    EXPECT_EQ(poll_from(*make_dialect(kind), s), "(SELECT 1 AS id -- one row\n) AS sluice_query");
+  s.query = "SELECT 1 AS id # one row";
+  EXPECT_EQ(poll_from(*make_dialect(dialect::mysql), s), "(SELECT 1 AS id # one row\n) AS sluice_query");
+  s.query = "SELECT 1 AS id /* one row */";
+  EXPECT_EQ(poll_from(*make_dialect(dialect::postgresql), s), "(SELECT 1 AS id /* one row */) AS sluice_query");
+}
+
 }  // namespace
 }  // namespace sluice::odbc
