@@ -112,7 +112,11 @@ table_querier::table_querier(const source_settings& s, poll_target t, std::strin
 
 std::string table_querier::from_sql() const {
   if (t_.table) return pg::render_table(*t_.table, pg::quoting::always);
-  return "(" + trimmed_query(s_.query) + ") AS \"sluice_query\"";
+  auto q = trimmed_query(s_.query);
+  // A line comment on the query's last line would swallow the closing parenthesis.
+  const auto nl = q.rfind('\n');
+  const bool comment = q.find("--", nl == std::string::npos ? 0 : nl + 1) != std::string::npos;
+  return "(" + q + (comment ? "\n" : "") + ") AS \"sluice_query\"";
 }
 
 void table_querier::describe_query(pg::connection& c, std::vector<pg::column_info>& cols) {

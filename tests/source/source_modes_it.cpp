@@ -185,7 +185,8 @@ TEST_F(SourceModes, CustomQueryIsWrappedSoTheModesWhereClauseApplies) {
       "INSERT INTO o (amount, region) SELECT g, CASE WHEN g % 2 = 0 THEN 'eu' ELSE 'us' END "
       "  FROM generate_series(1, 30) g");
   auto cfg = base("incrementing");
-  cfg["query"] = "SELECT id, amount * 10 AS amount10 FROM o WHERE region = 'eu';";
+  // Ending in a line comment (then a semicolon), which must not swallow what sluice adds.
+  cfg["query"] = "SELECT id, amount * 10 AS amount10 FROM o\nWHERE region = 'eu' -- the EU's orders only\n;";
   cfg["incrementing.column.name"] = "id";
   cfg["query.suffix"] = "LIMIT 4";  // after the generated ORDER BY: at most 4 rows per poll
   cfg["topic.prefix"] = prefix_ + "eu-orders";
