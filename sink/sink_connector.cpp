@@ -135,9 +135,11 @@ kafka::settings consumer_settings(const config::connector_config& cfg, const std
   // after a fetch answered with an error for it; at a steady 10k records/s on the embedded broker
   // that put the p99 of produce→commit at 150–250 ms, with 5–10 ms at 80–150 ms (RESULTS.md).
   s["fetch.error.backoff.ms"] = "10";
-  // A short session on the embedded broker, whose rebalances wait for it (embedded_broker.hpp);
-  // real brokers keep librdkafka's defaults.
-  if (cfg.get_string("bootstrap.servers") == "embedded")
+  // A short session on the embedded broker, whose rebalances wait for it (embedded_broker.hpp):
+  // `embedded`, or the address of another embedded broker of this process (a test's own); real
+  // brokers keep librdkafka's defaults.
+  const auto bootstrap = cfg.get_string("bootstrap.servers");
+  if (bootstrap == "embedded" || kafka::is_embedded_bootstrap(bootstrap))
     for (const auto& [k, v] : kafka::embedded_group_settings()) s[k] = v;
   for (const auto& [k, v] : base_settings(cfg, "consumer.override.")) s[k] = v;
   return s;

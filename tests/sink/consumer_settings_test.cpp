@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "dialects/odbc/dialect.hpp"
+#include "kafka/embedded_broker.hpp"
 #include "sink/sink_connector.hpp"
 #include "tests/config/config_test_helpers.hpp"
 
@@ -45,6 +46,16 @@ TEST(SinkConsumerSettings, OnTheEmbeddedBrokerTheSessionIsShortUnlessOverridden)
   auto overridden = consumer_settings(
       sink_config({{"bootstrap.servers", "embedded"}, {"consumer.override.session.timeout.ms", "45000"}}), "g");
   EXPECT_EQ(overridden.at("session.timeout.ms"), "45000");
+  // Another embedded broker of this process (as a test starts its own): short too, while it runs.
+  std::string address;
+  {
+    kafka::embedded_broker own;
+    address = own.bootstrap_servers();
+    auto in_process = consumer_settings(sink_config({{"bootstrap.servers", address}}), "g");
+    EXPECT_EQ(in_process.at("session.timeout.ms"), "6000");
+    EXPECT_EQ(in_process.at("heartbeat.interval.ms"), "500");
+  }
+  EXPECT_FALSE(consumer_settings(sink_config({{"bootstrap.servers", address}}), "g").contains("session.timeout.ms"));
 }
 
 // The MERGE a SQL Server sink writes, through the function make_writer uses to turn the config
