@@ -60,7 +60,7 @@ bool same(const std::vector<odbc::column_def>& a, const std::vector<odbc::column
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)
     if (a[i].name != b[i].name || a[i].type != b[i].type || a[i].family != b[i].family ||
-        a[i].fraction_digits != b[i].fraction_digits)
+        a[i].fraction_digits != b[i].fraction_digits || a[i].whole_minutes != b[i].whole_minutes)
       return false;
   return true;
 }
@@ -114,7 +114,10 @@ std::vector<odbc::column_def> odbc_querier::describe_query(odbc::connection& c) 
       cd.precision = static_cast<int>(size);
       cd.scale = digits;
     }
-    if (cd.family == odbc::column_family::timestamp) cd.fraction_digits = digits;
+    if (cd.family == odbc::column_family::timestamp) {
+      cd.fraction_digits = digits;
+      cd.whole_minutes = digits == 0 && size == 16;  // "YYYY-MM-DD HH:MM"
+    }
     cols.push_back(std::move(cd));
   }
   return cols;
@@ -187,7 +190,7 @@ void odbc_querier::check_tracking_columns() {
                    "make the column NOT NULL, or set validate.non.null=false");
     spec_.incrementing = col->name;
   }
-  spec_.timestamp_digits = 6;
+  spec_.grain = odbc::timestamp_grain::micros;
   if (s_.uses_timestamp()) {
     bool all_nullable = true;
     std::vector<const odbc::column_def*> tracked;
@@ -203,7 +206,7 @@ void odbc_querier::check_tracking_columns() {
       spec_.timestamps.push_back(col->name);
       tracked.push_back(col);
     }
-    spec_.timestamp_digits = d_->timestamp_param_digits(tracked);
+    spec_.grain = d_->timestamp_param_grain(tracked);
     if (t_.table && s_.validate_non_null && all_nullable)
       config_error(where_, "every timestamp column may be NULL; rows with NULL there would never be published",
                    "make one of the timestamp.column.name columns NOT NULL, or set validate.non.null=false");

@@ -138,13 +138,13 @@ class dialect {
     std::string from;
   };
   virtual wrapped_query wrap_query(std::string_view query) const;
-  // How many fractional-second digits a timestamp window value may carry when it is compared
-  // with the tracked column(s) `tracked` (COALESCE'd in this order): the bound text is converted
-  // to the column's type, and some types refuse more digits than they hold. 6 (microseconds)
-  // unless the dialect knows better.
-  virtual int timestamp_param_digits(const std::vector<const column_def*>& tracked) const {
+  // What a timestamp window value keeps when it is compared with the tracked column(s)
+  // `tracked` (COALESCE'd in this order): the bound text is converted to the column's type, and
+  // some types refuse more digits than they hold, or round. Microseconds unless the dialect
+  // knows better.
+  virtual timestamp_grain timestamp_param_grain(const std::vector<const column_def*>& tracked) const {
     (void)tracked;
-    return 6;
+    return timestamp_grain::micros;
   }
 
   // ---- transactions ----

@@ -63,9 +63,19 @@ text_query poll_rows_sql(const dialect& d, const poll_spec& spec, const poll_win
     return std::string("?");
   };
   auto ts_text = [&](std::int64_t us) {
-    std::string t = format_timestamp(us);  // always ends in '.' and six digits
-    const int keep = std::clamp(spec.timestamp_digits, 0, 6);
-    t.resize(t.size() - static_cast<std::size_t>(6 - keep) - (keep == 0 ? 1 : 0));
+    std::string t = format_timestamp(us);  // always ends in ":SS.ffffff"; cutting from it floors
+    switch (spec.grain) {
+      case timestamp_grain::micros: break;
+      case timestamp_grain::millis: t.resize(t.size() - 3); break;
+      case timestamp_grain::ticks300: {
+        t.resize(t.size() - 3);
+        char& last = t.back();  // 0-2 → 0, 3-6 → 3, 7-9 → 7
+        last = last >= '7' ? '7' : last >= '3' ? '3' : '0';
+        break;
+      }
+      case timestamp_grain::seconds: t.resize(t.size() - 7); break;
+      case timestamp_grain::minutes: t.resize(t.size() - 10); t += ":00"; break;
+    }
     return t;
   };
   auto ts_arg = [&](std::int64_t us) {

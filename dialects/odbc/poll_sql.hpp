@@ -9,7 +9,7 @@
 // where ts is COALESCE of timestamp.column.name's columns (SQLite: normalized with strftime,
 // since text timestamps order by how they were written), a table is quoted per dialect and a
 // custom query is wrapped as a derived table. Values travel as text parameters (timestamps as
-// "YYYY-MM-DD HH:MM:SS.ffffff", UTC, cut to poll_spec::timestamp_digits fractional digits).
+// "YYYY-MM-DD HH:MM:SS.ffffff", UTC, floored to poll_spec::grain).
 //
 // Upper bounds: the incrementing bound is the current MAX(inc) read before the rows; the
 // timestamp bound is the database's own clock minus timestamp.delay.interval.ms (generic ODBC:
@@ -40,8 +40,8 @@ struct poll_spec {
   std::string incrementing;              // incrementing.column.name (stored)
   std::vector<std::string> timestamps;   // timestamp.column.name, COALESCE order (stored)
   std::string suffix;                    // query.suffix, appended as given
-  int timestamp_digits = 6;              // fractional digits of timestamp values bound (dialect::
-                                         // timestamp_param_digits of the tracked columns)
+  timestamp_grain grain = timestamp_grain::micros;  // of timestamp values bound (dialect::
+                                                   // timestamp_param_grain of the tracked columns)
 };
 
 struct poll_window {

@@ -5,6 +5,7 @@
 // unit-tested only.
 #include <algorithm>
 #include <cctype>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -174,8 +175,9 @@ class sqlserver_dialect final : public dialect {
   // T-SQL refuses two things inside a derived table: a WITH (Msg 156) and an ORDER BY without
   // TOP, OFFSET or FOR XML (Msg 1033). A custom query's leading common table expressions move in
   // front of the poll's SELECT, where they stay visible to the derived table; a final ORDER BY
-  // gets OFFSET 0 ROWS, which makes it legal and changes no row (the poll orders the rows
-  // itself). Anything not understood is left as it is, for the server to report.
+  // is dropped, as the poll orders the rows itself (OFFSET 0 ROWS would make it legal too, but
+  // would also keep the window's WHERE from reaching into the query). Anything not understood is
+  // left as it is, for the server to report.
   wrapped_query wrap_query(std::string_view query) const override {
     const auto tokens = tsql_tokens(query);
     std::size_t i = 0;
@@ -207,47 +209,53 @@ class sqlserver_dialect final : public dialect {
         break;
       }
       if (ok) {
-        with = std::string(query.substr(with_begin, tokens[k].begin - with_begin));
-        while (!with.empty() && std::isspace(static_cast<unsigned char>(with.back()))) with.pop_back();
-        with += ' ';
+        // Up to the last definition's ')': a comment between it and the statement stays behind.
+        with = std::string(query.substr(with_begin, tokens[k - 1].begin + 1 - with_begin)) + " ";
         body = query.substr(tokens[k].begin);
         i = k;
       }
     }
     // A final ORDER BY at the top level, with no TOP, OFFSET or FOR beside it.
-    bool order = false, exempt = false;
+    std::optional<std::size_t> order;
+    bool exempt = false;
     for (std::size_t k = i; k < tokens.size(); ++k) {
       if (tokens[k].depth != 0) continue;
       if (is_keyword(tokens[k], "TOP")) exempt = true;
-      if (is_keyword(tokens[k], "ORDER") && k + 1 < tokens.size() && is_keyword(tokens[k + 1], "BY")) order = true;
+      if (is_keyword(tokens[k], "ORDER") && k + 1 < tokens.size() && is_keyword(tokens[k + 1], "BY")) order = k;
       if (order && (is_keyword(tokens[k], "OFFSET") || is_keyword(tokens[k], "FOR"))) exempt = true;
     }
-    auto wrapped = dialect::wrap_query(body);
     if (order && !exempt) {
-      const bool comment = wrapped.from.ends_with("\n) AS sluice_query");
-      wrapped.from = fmt::format("({}{}OFFSET 0 ROWS) AS sluice_query", body, comment ? "\n" : " ");
+      body = body.substr(0, tokens[*order].begin - static_cast<std::size_t>(body.data() - query.data()));
+      while (!body.empty() && std::isspace(static_cast<unsigned char>(body.back()))) body.remove_suffix(1);
     }
+    auto wrapped = dialect::wrap_query(body);
     wrapped.with = std::move(with);
     return wrapped;
   }
 
-  // SQL Server converts the window's text to the tracked column's type, and refuses (Msg 241)
-  // more fractional digits than `datetime` (3) or `smalldatetime` (0) takes. Those are the digits
-  // the driver reads such a value back with, so a row's own timestamp, bound again, is equal to
-  // itself and `ts > last` never re-reads it. COALESCE takes the type of highest precedence, so
-  // the widest column decides. A custom query's column is known only by its described digits
-  // (datetime and datetime2(3) both say 3, and either takes 3).
-  int timestamp_param_digits(const std::vector<const column_def*>& tracked) const override {
-    int digits = 0;
+  // SQL Server converts the window's text to the tracked column's type. `datetime` refuses more
+  // than three fractional digits (Msg 241) and rounds to the nearest 1/300 s; `smalldatetime`
+  // rounds to the nearest minute. So values are floored to what the type holds: a datetime's
+  // milliseconds to one it renders (…0, …3 or …7, each exactly one 1/300 s tick), a
+  // smalldatetime to its minute. A row's own timestamp, which the driver reads back in just that
+  // form, is unchanged by the flooring and converts back to itself: `ts > last` neither re-reads
+  // nor skips. COALESCE takes the type of highest precedence: the finest column decides. A custom
+  // query's column is known only by its description (datetime and datetime2(3) both say 3
+  // digits; as a datetime2(3) may hold any millisecond, those keep theirs).
+  timestamp_grain timestamp_param_grain(const std::vector<const column_def*>& tracked) const override {
+    if (tracked.empty()) return timestamp_grain::micros;
+    auto finest = timestamp_grain::minutes;
     for (const auto* c : tracked) {
       const auto t = lower_ascii(c->type);
-      int d = 6;
-      if (t == "datetime") d = 3;
-      else if (t == "smalldatetime") d = 0;
-      else if (t.empty() && c->fraction_digits >= 0) d = std::min(c->fraction_digits, 6);
-      digits = std::max(digits, d);
+      auto g = timestamp_grain::micros;
+      if (t == "datetime") g = timestamp_grain::ticks300;
+      else if (t == "smalldatetime") g = timestamp_grain::minutes;
+      else if (t.empty() && c->fraction_digits == 0)
+        g = c->whole_minutes ? timestamp_grain::minutes : timestamp_grain::seconds;
+      else if (t.empty() && c->fraction_digits > 0 && c->fraction_digits <= 3) g = timestamp_grain::millis;
+      finest = std::max(finest, g);
     }
-    return tracked.empty() ? 6 : digits;
+    return finest;
   }
 
   std::optional<table_def> describe(connection& c, const table_id& t) const override {

@@ -35,6 +35,19 @@ struct column_def {
   int scale = 0;      // decimal: digits after the point
   int fraction_digits = -1;  // timestamp: fractional-second digits, when only the driver's
                              // description is known (a custom query's columns); -1 unknown
+  bool whole_minutes = false;  // timestamp: described as holding minutes only (16 characters,
+                               // no seconds: SQL Server's smalldatetime in a custom query)
+};
+
+// What a timestamp window value keeps when it is bound as text: every finer part is cut (the
+// value floored), so the database's conversion of that text to the column's type cannot round it
+// up past the instant it stands for. Coarsest first.
+enum class timestamp_grain {
+  minutes,   // "YYYY-MM-DD HH:MM:00"
+  seconds,   // "YYYY-MM-DD HH:MM:SS"
+  ticks300,  // SQL Server datetime: milliseconds floored to one the type renders (…0, …3, …7)
+  millis,    // "YYYY-MM-DD HH:MM:SS.fff"
+  micros,    // "YYYY-MM-DD HH:MM:SS.ffffff"
 };
 
 struct table_id {

@@ -151,48 +151,68 @@ TEST(OdbcPollSql, SqlServerTimestampIncrementingBreaksTiesByTheIdBelowTheClockBo
   EXPECT_EQ(first.params, (text_params{"1970-01-01 00:00:02.000000"}));
 }
 
-// SQL Server converts a bound window value to the tracked column's type, and `datetime` refuses
-// more than three fractional digits (Msg 241), `smalldatetime` any: the window is cut to the
-// digits the column's type takes, which are the digits the driver reads its values back with.
-TEST(OdbcPollSql, SqlServerWindowValuesCarryNoMoreFractionalDigitsThanTheTrackedTypeTakes) {
+// SQL Server converts a bound window value to the tracked column's type: `datetime` refuses more
+// than three fractional digits (Msg 241) and rounds to the nearest 1/300 s, `smalldatetime`
+// rounds to the nearest minute. Window values are floored to what the type holds, in the form the
+// driver reads such values back in, so a row's own timestamp is bound unchanged and nothing is
+// rounded up past the instant it stands for.
+TEST(OdbcPollSql, SqlServerWindowValuesAreFlooredToWhatTheTrackedTypeHolds) {
   auto d = make_dialect(dialect::sqlserver);
-  auto col = [](std::string type, int digits = -1) {
+  auto col = [](std::string type, int digits = -1, bool minutes = false) {
     column_def c;
     c.name = "t";
     c.type = std::move(type);
     c.family = column_family::timestamp;
     c.fraction_digits = digits;
+    c.whole_minutes = minutes;
     return c;
   };
   const auto dt = col("datetime"), sdt = col("smalldatetime"), dt2 = col("datetime2"), dto = col("datetimeoffset"),
-             upper = col("DATETIME"), q3 = col("", 3), q0 = col("", 0), q7 = col("", 7), q_unknown = col("");
+             upper = col("DATETIME"), q3 = col("", 3), q2 = col("", 2), q0 = col("", 0), q_minutes = col("", 0, true),
+             q7 = col("", 7), q_unknown = col("");
   using cols = std::vector<const column_def*>;
-  EXPECT_EQ(d->timestamp_param_digits(cols{&dt}), 3);
-  EXPECT_EQ(d->timestamp_param_digits(cols{&upper}), 3);
-  EXPECT_EQ(d->timestamp_param_digits(cols{&sdt}), 0);
-  EXPECT_EQ(d->timestamp_param_digits(cols{&dt2}), 6);
-  EXPECT_EQ(d->timestamp_param_digits(cols{&dto}), 6);
-  // COALESCE takes the type of highest precedence: the widest column decides.
-  EXPECT_EQ(d->timestamp_param_digits(cols{&sdt, &dt}), 3);
-  EXPECT_EQ(d->timestamp_param_digits(cols{&dt, &dt2}), 6);
-  // A custom query's columns: only the driver's described digits are known.
-  EXPECT_EQ(d->timestamp_param_digits(cols{&q3}), 3);
-  EXPECT_EQ(d->timestamp_param_digits(cols{&q0}), 0);
-  EXPECT_EQ(d->timestamp_param_digits(cols{&q7}), 6);
-  EXPECT_EQ(d->timestamp_param_digits(cols{&q_unknown}), 6);
+  using g = timestamp_grain;
+  EXPECT_EQ(d->timestamp_param_grain(cols{&dt}), g::ticks300);
+  EXPECT_EQ(d->timestamp_param_grain(cols{&upper}), g::ticks300);
+  EXPECT_EQ(d->timestamp_param_grain(cols{&sdt}), g::minutes);
+  EXPECT_EQ(d->timestamp_param_grain(cols{&dt2}), g::micros);
+  EXPECT_EQ(d->timestamp_param_grain(cols{&dto}), g::micros);
+  // COALESCE takes the type of highest precedence: the finest column decides.
+  EXPECT_EQ(d->timestamp_param_grain(cols{&sdt, &dt}), g::ticks300);
+  EXPECT_EQ(d->timestamp_param_grain(cols{&dt, &dt2}), g::micros);
+  // A custom query's columns: only the driver's description is known. Three digits may be a
+  // datetime2(3), which holds any millisecond; no digits and 16 characters is a smalldatetime.
+  EXPECT_EQ(d->timestamp_param_grain(cols{&q3}), g::millis);
+  EXPECT_EQ(d->timestamp_param_grain(cols{&q2}), g::millis);
+  EXPECT_EQ(d->timestamp_param_grain(cols{&q0}), g::seconds);
+  EXPECT_EQ(d->timestamp_param_grain(cols{&q_minutes}), g::minutes);
+  EXPECT_EQ(d->timestamp_param_grain(cols{&q7}), g::micros);
+  EXPECT_EQ(d->timestamp_param_grain(cols{&q_unknown}), g::micros);
   // Other databases take microseconds whatever the column.
   for (auto other : {dialect::mysql, dialect::sqlite, dialect::postgresql, dialect::generic})
-    EXPECT_EQ(make_dialect(other)->timestamp_param_digits(cols{&dt, &sdt}), 6);
+    EXPECT_EQ(make_dialect(other)->timestamp_param_grain(cols{&dt, &sdt}), g::micros);
 
+  // datetime: a value the driver read back (…503, …997) is bound as it is; any other is floored
+  // to the tick below it (…125 → …123, …129 → …127, …002 → …000).
   auto s = spec(poll_mode::timestamp_incrementing);
-  s.timestamp_digits = 3;
-  auto q = poll_rows_sql(*d, s, {.after_id = 7, .after_ts_us = 1503000, .before_ts_us = 2000999});
-  EXPECT_EQ(q.params, (text_params{"1970-01-01 00:00:02.000", "1970-01-01 00:00:01.503", "1970-01-01 00:00:01.503",
+  s.grain = g::ticks300;
+  auto q = poll_rows_sql(*d, s, {.after_id = 7, .after_ts_us = 1503000, .before_ts_us = 2997999});
+  EXPECT_EQ(q.params, (text_params{"1970-01-01 00:00:02.997", "1970-01-01 00:00:01.503", "1970-01-01 00:00:01.503",
                                    "7"}));
   s.mode = poll_mode::timestamp;
-  s.timestamp_digits = 0;
-  q = poll_rows_sql(*d, s, {.after_ts_us = -60000000, .before_ts_us = 120999999});
-  EXPECT_EQ(q.params, (text_params{"1969-12-31 23:59:00", "1970-01-01 00:02:00"}));
+  auto floored = [&](std::int64_t us) { return poll_rows_sql(*d, s, {.after_ts_us = us}).params.at(0); };
+  EXPECT_EQ(floored(125999), "1970-01-01 00:00:00.123");
+  EXPECT_EQ(floored(129000), "1970-01-01 00:00:00.127");
+  EXPECT_EQ(floored(2999), "1970-01-01 00:00:00.000");
+  EXPECT_EQ(floored(6999), "1970-01-01 00:00:00.003");
+  // smalldatetime: the minute, whatever the seconds (12:00:45 must not become 12:01).
+  s.grain = g::minutes;
+  q = poll_rows_sql(*d, s, {.after_ts_us = -15000000, .before_ts_us = 43245999999});
+  EXPECT_EQ(q.params, (text_params{"1969-12-31 23:59:00", "1970-01-01 12:00:00"}));
+  s.grain = g::seconds;
+  EXPECT_EQ(floored(120999999), "1970-01-01 00:02:00");
+  s.grain = g::millis;
+  EXPECT_EQ(floored(125999), "1970-01-01 00:00:00.125");
 }
 
 // The custom query becomes a derived table, which T-SQL accepts only with an alias; the window's
@@ -244,8 +264,8 @@ TEST(OdbcPollSql, ClockQueriesSubtractTheDelayOnTheDatabasesClock) {
 
 // T-SQL takes neither a WITH nor an ORDER BY (without TOP, OFFSET or FOR) inside a derived table:
 // a custom query's common table expressions go in front of the poll's statements, and its final
-// ORDER BY gets OFFSET 0 ROWS. Keywords inside strings, identifiers, comments or parentheses
-// count for nothing.
+// ORDER BY is dropped (the poll orders the rows). Keywords inside strings, identifiers, comments
+// or parentheses count for nothing.
 TEST(OdbcPollSql, SqlServerCustomQueryKeepsItsCommonTableExpressionsInFrontAndItsOrderByLegal) {
   auto d = make_dialect(dialect::sqlserver);
   auto s = spec(poll_mode::incrementing);
@@ -258,7 +278,7 @@ TEST(OdbcPollSql, SqlServerCustomQueryKeepsItsCommonTableExpressionsInFrontAndIt
   const std::string with =
       "WITH recent ([Id], Qty) AS (SELECT [Id], [Qty] FROM [dbo].[Orders] WHERE [Note] <> 'AS (x), ORDER BY'),\n"
       "  [big one] AS (SELECT * FROM recent /* WITH a AS (b) */ WHERE Qty > 10) ";
-  const std::string from = "(SELECT Id, Qty FROM [big one] ORDER BY Qty DESC OFFSET 0 ROWS) AS sluice_query";
+  const std::string from = "(SELECT Id, Qty FROM [big one]) AS sluice_query";
   auto q = poll_rows_sql(*d, s, {.after_id = 3, .upto_id = 9});
   EXPECT_EQ(q.sql, with + "SELECT sluice_query.*, [Id] FROM " + from + " WHERE [Id] > ? AND [Id] <= ? ORDER BY [Id] ASC");
   EXPECT_EQ(q.params, (text_params{"3", "9"}));
@@ -270,21 +290,33 @@ TEST(OdbcPollSql, SqlServerCustomQueryKeepsItsCommonTableExpressionsInFrontAndIt
     EXPECT_EQ(poll_with(*d, s), "") << s.query;
     return poll_from(*d, s);
   };
-  // ORDER BY alone; with TOP, OFFSET or FOR XML it is legal already; nested or quoted it is not
-  // the query's own.
-  EXPECT_EQ(from_of("select Id from t order by Id"), "(select Id from t order by Id OFFSET 0 ROWS) AS sluice_query");
+  // ORDER BY alone; with TOP, OFFSET or FOR XML it is legal already and kept; nested, quoted or
+  // commented out it is not the query's own.
+  EXPECT_EQ(from_of("select Id from t order by Id"), "(select Id from t) AS sluice_query");
+  EXPECT_EQ(from_of("SELECT a FROM x UNION SELECT a FROM y\nORDER BY a DESC, b"),
+            "(SELECT a FROM x UNION SELECT a FROM y) AS sluice_query");
   EXPECT_EQ(from_of("SELECT TOP 10 Id FROM t ORDER BY Id"), "(SELECT TOP 10 Id FROM t ORDER BY Id) AS sluice_query");
   EXPECT_EQ(from_of("SELECT Id FROM t ORDER BY Id OFFSET 5 ROWS"),
             "(SELECT Id FROM t ORDER BY Id OFFSET 5 ROWS) AS sluice_query");
   EXPECT_EQ(from_of("SELECT Id FROM t ORDER BY Id FOR XML PATH"), "(SELECT Id FROM t ORDER BY Id FOR XML PATH) AS sluice_query");
-  EXPECT_EQ(from_of("SELECT Id, (SELECT TOP 1 x FROM y ORDER BY z) AS w, '[ORDER BY]' AS \"ORDER BY\" FROM t"),
-            "(SELECT Id, (SELECT TOP 1 x FROM y ORDER BY z) AS w, '[ORDER BY]' AS \"ORDER BY\" FROM t) AS sluice_query");
-  // A line comment at the end would swallow what follows it.
-  EXPECT_EQ(from_of("SELECT Id FROM t ORDER BY Id -- newest last"),
-            "(SELECT Id FROM t ORDER BY Id -- newest last\nOFFSET 0 ROWS) AS sluice_query");
+  for (std::string kept : {"SELECT Id, ROW_NUMBER() OVER (ORDER BY z) AS r FROM t",
+                           "SELECT Id FROM t WHERE n <> ') ORDER BY x'",
+                           "SELECT Id FROM t WHERE [a ORDER BY b] = 1",
+                           "SELECT Id FROM t /* ORDER BY Id */"})
+    EXPECT_EQ(from_of(kept), "(" + kept + ") AS sluice_query");
+  // A line comment at the end would swallow what follows it; with a dropped ORDER BY it goes too.
+  EXPECT_EQ(from_of("SELECT Id FROM t -- ORDER BY Id"), "(SELECT Id FROM t -- ORDER BY Id\n) AS sluice_query");
+  EXPECT_EQ(from_of("SELECT Id FROM t -- newest last\nORDER BY Id -- really"),
+            "(SELECT Id FROM t -- newest last\n) AS sluice_query");
   // What it does not understand (WITH XMLNAMESPACES) it leaves for the server to judge.
   EXPECT_EQ(from_of("WITH XMLNAMESPACES ('urn:x' AS ns) SELECT Id FROM t"),
             "(WITH XMLNAMESPACES ('urn:x' AS ns) SELECT Id FROM t) AS sluice_query");
+
+  // A comment between the last definition and the statement stays out of the hoisted WITH,
+  // where it would swallow the poll's own SELECT.
+  s.query = "WITH e AS (SELECT id FROM t) -- recent\n  /* only */ SELECT id FROM e";
+  EXPECT_EQ(poll_with(*d, s), "WITH e AS (SELECT id FROM t) ");
+  EXPECT_EQ(poll_from(*d, s), "(SELECT id FROM e) AS sluice_query");
 }
 
 // On every dialect, a line comment on a custom query's last line does not swallow the derived
