@@ -96,7 +96,8 @@ odbc_querier::odbc_querier(const source_settings& s, config::dialect kind, poll_
 
 std::vector<odbc::column_def> odbc_querier::describe_query(odbc::connection& c) {
   odbc::statement st(c);
-  st.prepare(odbc::poll_with(*d_, spec_) + "SELECT * FROM " + odbc::poll_from(*d_, spec_) + " WHERE 1 = 0");
+  const auto source = odbc::poll_source(*d_, spec_);
+  st.prepare(source.with + "SELECT * FROM " + source.from + " WHERE 1 = 0");
   SQLSMALLINT n = 0;
   st.check(SQLNumResultCols(st.raw(), &n), "cannot describe the query");
   std::vector<odbc::column_def> cols;

@@ -1,12 +1,12 @@
 #include "source/table_querier.hpp"
 
-#include <cctype>
 
 #include <fmt/format.h>
 #include <libpq-fe.h>
 
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "dialects/custom_query.hpp"
 #include "dialects/postgres/catalog.hpp"
 #include "dialects/postgres/errors.hpp"
 #include "dialects/postgres/text_values.hpp"
@@ -55,12 +55,6 @@ bool is_integer_oid(unsigned oid) {
 
 [[noreturn]] void config_error(const std::string& where, std::string why, std::string fix) {
   throw error({.what = "cannot poll", .where = where, .why = std::move(why), .fix = std::move(fix)});
-}
-
-std::string trimmed_query(std::string q) {
-  while (!q.empty() && (std::isspace(static_cast<unsigned char>(q.back())) || q.back() == ';'))
-    q.pop_back();
-  return q;
 }
 
 // Reads whatever results are still coming (an asynchronous FETCH), so the connection can run
@@ -112,11 +106,7 @@ table_querier::table_querier(const source_settings& s, poll_target t, std::strin
 
 std::string table_querier::from_sql() const {
   if (t_.table) return pg::render_table(*t_.table, pg::quoting::always);
-  auto q = trimmed_query(s_.query);
-  // A line comment on the query's last line would swallow the closing parenthesis.
-  const auto nl = q.rfind('\n');
-  const bool comment = q.find("--", nl == std::string::npos ? 0 : nl + 1) != std::string::npos;
-  return "(" + q + (comment ? "\n" : "") + ") AS \"sluice_query\"";
+  return dialects::derived_table(dialects::trimmed_query(s_.query), "\"sluice_query\"");
 }
 
 void table_querier::describe_query(pg::connection& c, std::vector<pg::column_info>& cols) {

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "dialects/custom_query.hpp"
 #include "dialects/odbc/dialect_impls.hpp"
 #include "dialects/odbc/param_values.hpp"
 #include "dialects/odbc/text.hpp"
@@ -13,12 +14,9 @@
 namespace sluice::odbc {
 
 dialect::wrapped_query dialect::wrap_query(std::string_view query) const {
-  // A line comment on the query's last line would swallow the closing parenthesis.
-  const auto last_line = query.substr(query.rfind('\n') == std::string_view::npos ? 0 : query.rfind('\n') + 1);
-  const bool comment = last_line.find("--") != std::string_view::npos ||
-                       (family() == config::dialect::mysql && last_line.find('#') != std::string_view::npos);
-  return {"", fmt::format("({}{}) AS sluice_query", query, comment ? "\n" : "")};
+  return {"", dialects::derived_table(query, "sluice_query", family() == config::dialect::mysql)};
 }
+
 bool iequal_ascii(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)

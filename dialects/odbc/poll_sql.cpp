@@ -5,26 +5,13 @@
 #include <fmt/format.h>
 #include <sqlext.h>
 
+#include "dialects/custom_query.hpp"
 #include "dialects/odbc/text.hpp"
 
 namespace sluice::odbc {
-namespace {
-
-std::string trimmed(std::string q) {
-  while (!q.empty() && (std::isspace(static_cast<unsigned char>(q.back())) || q.back() == ';')) q.pop_back();
-  return q;
-}
-
-}  // namespace
-
-std::string poll_from(const dialect& d, const poll_spec& spec) {
-  if (spec.table) return d.render_table(*spec.table);
-  return d.wrap_query(trimmed(spec.query)).from;
-}
-
-std::string poll_with(const dialect& d, const poll_spec& spec) {
-  if (spec.table) return {};
-  return d.wrap_query(trimmed(spec.query)).with;
+dialect::wrapped_query poll_source(const dialect& d, const poll_spec& spec) {
+  if (spec.table) return {"", d.render_table(*spec.table)};
+  return d.wrap_query(dialects::trimmed_query(spec.query));
 }
 
 std::string poll_timestamp_expr(const dialect& d, const poll_spec& spec) {
@@ -40,7 +27,8 @@ text_query poll_rows_sql(const dialect& d, const poll_spec& spec, const poll_win
   const bool uses_id = spec.mode == poll_mode::incrementing || spec.mode == poll_mode::timestamp_incrementing;
   const std::string ts = uses_ts ? poll_timestamp_expr(d, spec) : std::string();
   const std::string id = uses_id ? d.quote(spec.incrementing) : std::string();
-  q.sql = poll_with(d, spec) + "SELECT ";
+  const auto source = poll_source(d, spec);
+  q.sql = source.with + "SELECT ";
   if (spec.columns.empty()) {
     q.sql += spec.table ? "*" : "sluice_query.*";
   } else {
@@ -48,7 +36,7 @@ text_query poll_rows_sql(const dialect& d, const poll_spec& spec, const poll_win
   }
   if (uses_ts) q.sql += ", " + ts;
   if (uses_id) q.sql += ", " + id;
-  q.sql += " FROM " + poll_from(d, spec);
+  q.sql += " FROM " + source.from;
   std::vector<std::string> where;
   // The SQLite ODBC driver streams a result row by row (StepAPI=1, which sluice's SQLite
   // connection strings set) only for a statement without parameters; with one it reads the whole
@@ -117,7 +105,8 @@ text_query poll_rows_sql(const dialect& d, const poll_spec& spec, const poll_win
 }
 
 std::string poll_max_id_sql(const dialect& d, const poll_spec& spec) {
-  return poll_with(d, spec) + "SELECT MAX(" + d.quote(spec.incrementing) + ") FROM " + poll_from(d, spec);
+  const auto source = poll_source(d, spec);
+  return source.with + "SELECT MAX(" + d.quote(spec.incrementing) + ") FROM " + source.from;
 }
 
 std::string poll_clock_sql(config::dialect kind, std::chrono::milliseconds delay) {

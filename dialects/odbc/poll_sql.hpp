@@ -56,11 +56,11 @@ struct text_query {
   text_params params;
 };
 
-// FROM target: the quoted table, or the custom query as a derived table (dialect::wrap_query).
-std::string poll_from(const dialect& d, const poll_spec& spec);
-// What goes before a statement that reads poll_from: a custom query's common table expressions
-// where the dialect cannot keep them inside a derived table (SQL Server), else "".
-std::string poll_with(const dialect& d, const poll_spec& spec);
+// What a statement reading the poll's rows puts after its FROM (`from`: the quoted table, or the
+// custom query as a derived table, dialect::wrap_query) and before its SELECT (`with`: a custom
+// query's common table expressions where the dialect cannot keep them inside a derived table,
+// SQL Server; else "").
+dialect::wrapped_query poll_source(const dialect& d, const poll_spec& spec);
 // The tracked timestamp expression: the column, or COALESCE(a, b, …).
 std::string poll_timestamp_expr(const dialect& d, const poll_spec& spec);
 // The rows of one poll. Columns: the select list, then (timestamp modes) the tracked timestamp,

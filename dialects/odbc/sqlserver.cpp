@@ -77,7 +77,7 @@ std::vector<tsql_token> tsql_tokens(std::string_view s) {
 }
 
 bool is_keyword(const tsql_token& t, std::string_view k) {
-  return t.word && t.text.size() == k.size() && lower_ascii(t.text) == lower_ascii(k);
+  return t.word && iequal_ascii(t.text, k);
 }
 
 column_family family_for(std::string_view data_type) {

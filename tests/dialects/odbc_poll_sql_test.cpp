@@ -283,12 +283,13 @@ TEST(OdbcPollSql, SqlServerCustomQueryKeepsItsCommonTableExpressionsInFrontAndIt
   EXPECT_EQ(q.sql, with + "SELECT sluice_query.*, [Id] FROM " + from + " WHERE [Id] > ? AND [Id] <= ? ORDER BY [Id] ASC");
   EXPECT_EQ(q.params, (text_params{"3", "9"}));
   EXPECT_EQ(poll_max_id_sql(*d, s), with + "SELECT MAX([Id]) FROM " + from);
-  EXPECT_EQ(poll_with(*d, s), with);
+  EXPECT_EQ(poll_source(*d, s).with, with);
 
   auto from_of = [&](std::string query) {
     s.query = std::move(query);
-    EXPECT_EQ(poll_with(*d, s), "") << s.query;
-    return poll_from(*d, s);
+    const auto source = poll_source(*d, s);
+    EXPECT_EQ(source.with, "") << s.query;
+    return source.from;
   };
   // ORDER BY alone; with TOP, OFFSET or FOR XML it is legal already and kept; nested, quoted or
   // commented out it is not the query's own.
@@ -315,8 +316,8 @@ TEST(OdbcPollSql, SqlServerCustomQueryKeepsItsCommonTableExpressionsInFrontAndIt
   // A comment between the last definition and the statement stays out of the hoisted WITH,
   // where it would swallow the poll's own SELECT.
   s.query = "WITH e AS (SELECT id FROM t) -- recent\n  /* only */ SELECT id FROM e";
-  EXPECT_EQ(poll_with(*d, s), "WITH e AS (SELECT id FROM t) ");
-  EXPECT_EQ(poll_from(*d, s), "(SELECT id FROM e) AS sluice_query");
+  EXPECT_EQ(poll_source(*d, s).with, "WITH e AS (SELECT id FROM t) ");
+  EXPECT_EQ(poll_source(*d, s).from, "(SELECT id FROM e) AS sluice_query");
 }
 
 // On every dialect, a line comment on a custom query's last line does not swallow the derived
@@ -326,11 +327,11 @@ TEST(OdbcPollSql, ACustomQueryEndingInALineCommentStillClosesItsDerivedTable) {
   s.table.reset();
   s.query = "SELECT 1 AS id -- one row";
   for (auto kind : {dialect::mysql, dialect::sqlite, dialect::postgresql, dialect::generic, dialect::sqlserver})
-    EXPECT_EQ(poll_from(*make_dialect(kind), s), "(SELECT 1 AS id -- one row\n) AS sluice_query");
+    EXPECT_EQ(poll_source(*make_dialect(kind), s).from, "(SELECT 1 AS id -- one row\n) AS sluice_query");
   s.query = "SELECT 1 AS id # one row";
-  EXPECT_EQ(poll_from(*make_dialect(dialect::mysql), s), "(SELECT 1 AS id # one row\n) AS sluice_query");
+  EXPECT_EQ(poll_source(*make_dialect(dialect::mysql), s).from, "(SELECT 1 AS id # one row\n) AS sluice_query");
   s.query = "SELECT 1 AS id /* one row */";
-  EXPECT_EQ(poll_from(*make_dialect(dialect::postgresql), s), "(SELECT 1 AS id /* one row */) AS sluice_query");
+  EXPECT_EQ(poll_source(*make_dialect(dialect::postgresql), s).from, "(SELECT 1 AS id /* one row */) AS sluice_query");
 }
 
 }  // namespace
