@@ -242,10 +242,11 @@ poll_outcome odbc_querier::poll(odbc::connection& c, const std::optional<source_
                   .count();
     } else {
       const auto text = c.query(sql).at(0).at(0).value_or("");
-      auto t = pg::parse_timestamp(text);
+      auto t = odbc::parse_instant(text);
       if (!t) throw error({.what = "cannot read the database clock", .where = where_,
                            .why = fmt::format("it answered \"{}\"", text), .retryable = true});
-      bound = t->value;
+      bound = t->us;
+      w.before_ts_ns = t->ns;
     }
     w.before_ts_us = bound;
     outcome.bound = bound;
@@ -267,6 +268,7 @@ poll_outcome odbc_querier::poll(odbc::connection& c, const std::optional<source_
   if (from) {
     w.after_id = from->incrementing;
     w.after_ts_us = from->timestamp_us;
+    w.after_ts_ns = from->timestamp_ns;
   }
 
   const auto q = odbc::poll_rows_sql(*d_, spec_, w);
@@ -279,7 +281,7 @@ poll_outcome odbc_querier::poll(odbc::connection& c, const std::optional<source_
   std::vector<value> row(ncols);
   std::vector<std::string_view> texts(ncols);
   std::string extra;
-  std::optional<std::int64_t> prev_ts;
+  std::optional<odbc::instant> prev_ts;
   bool stopped = false, exhausted = false;
   try {
     while (!stopped) {
@@ -305,15 +307,15 @@ poll_outcome odbc_querier::poll(odbc::connection& c, const std::optional<source_
         texts[k] = cells[k];
         row[k] = plan_->decode(k, texts[k], !present);
       }
-      std::optional<std::int64_t> ts, id;
+      std::optional<odbc::instant> ts;
+      std::optional<std::int64_t> id;
       if (s_.uses_timestamp()) {
         if (!read_cell(st, ts_col, false, extra))
           config_error(where_, "a row's timestamp columns are all NULL", "keep timestamp.column.name values set");
-        auto t = pg::parse_timestamp(extra);
-        if (!t || t->infinity)
+        ts = odbc::parse_instant(extra);
+        if (!ts)
           config_error(where_, fmt::format("a row's timestamp \"{}\" cannot be an offset", extra),
                        "keep timestamp.column.name values finite ISO timestamps");
-        ts = t->value;
       }
       if (s_.uses_incrementing()) {
         if (!read_cell(st, id_col, false, extra) || !(id = pg::parse_int64(extra)))
@@ -322,7 +324,7 @@ poll_outcome odbc_querier::poll(odbc::connection& c, const std::optional<source_
       }
       // timestamp mode: a run of equal timestamps is resumable only once it is complete.
       if (s_.m == mode::timestamp && prev_ts && *ts > *prev_ts) {
-        out.on_commit_point({.timestamp_us = prev_ts});
+        out.on_commit_point({.timestamp_us = prev_ts->us, .timestamp_ns = prev_ts->ns});
         if (!out.keep_going()) {
           stopped = true;
           break;
@@ -331,7 +333,8 @@ poll_outcome odbc_querier::poll(odbc::connection& c, const std::optional<source_
       out.on_row(*plan_, row, texts);
       ++outcome.rows;
       if (s_.uses_incrementing()) {
-        out.on_commit_point({.incrementing = id, .timestamp_us = ts});
+        out.on_commit_point(ts ? source_offset{.incrementing = id, .timestamp_us = ts->us, .timestamp_ns = ts->ns}
+                               : source_offset{.incrementing = id});
         if (!out.keep_going()) stopped = true;
       }
       prev_ts = ts;
@@ -342,7 +345,8 @@ poll_outcome odbc_querier::poll(odbc::connection& c, const std::optional<source_
     throw;
   }
   st.close_cursor();
-  if (exhausted && !stopped && s_.m == mode::timestamp && prev_ts) out.on_commit_point({.timestamp_us = prev_ts});
+  if (exhausted && !stopped && s_.m == mode::timestamp && prev_ts)
+    out.on_commit_point({.timestamp_us = prev_ts->us, .timestamp_ns = prev_ts->ns});
   outcome.complete = exhausted && !stopped;
   return outcome;
 }

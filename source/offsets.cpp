@@ -62,7 +62,7 @@ std::string source_offset::json() const {
     const std::int64_t ms = floor_div(*timestamp_us, 1000);
     const std::int64_t sec = floor_div(*timestamp_us, 1000000);
     o["timestamp"] = ms;
-    o["timestamp_nanos"] = (*timestamp_us - sec * 1000000) * 1000;
+    o["timestamp_nanos"] = (*timestamp_us - sec * 1000000) * 1000 + timestamp_ns;
   }
   return json::serialize(o);
 }
@@ -75,10 +75,12 @@ std::optional<source_offset> source_offset::parse(std::string_view text) {
   source_offset out;
   out.incrementing = as_int(o.if_contains("incrementing"));
   if (auto ms = as_int(o.if_contains("timestamp"))) {
-    if (auto nanos = as_int(o.if_contains("timestamp_nanos")))
+    if (auto nanos = as_int(o.if_contains("timestamp_nanos")); nanos && *nanos >= 0 && *nanos < 1000000000) {
       out.timestamp_us = floor_div(*ms, 1000) * 1000000 + *nanos / 1000;
-    else
+      out.timestamp_ns = static_cast<std::int32_t>(*nanos % 1000);
+    } else {
       out.timestamp_us = *ms * 1000;
+    }
   }
   return out;
 }

@@ -4,7 +4,9 @@
 // A partition names what is polled: {"protocol":"1","table":"<schema>.<table>"} for a table,
 // {"query":"query"} for query mode. An offset says how far it was published:
 // {"incrementing": n, "timestamp": ms, "timestamp_nanos": n} (timestamp = milliseconds since the
-// epoch, timestamp_nanos = the nanoseconds of that second, as java.sql.Timestamp splits them).
+// epoch, timestamp_nanos = the nanoseconds of that second, as java.sql.Timestamp splits them; all
+// nine digits are kept, so an offset Kafka Connect stored for a SQL Server datetime2(7) column
+// resumes at its exact 100 ns).
 // Offsets are stored under Kafka Connect's key form ["<connector>", {partition}], in a local JSON
 // file (written to a temporary file, fsynced, renamed) or in a compacted Kafka topic.
 //
@@ -36,6 +38,10 @@ struct source_partition {
 struct source_offset {
   std::optional<std::int64_t> incrementing;
   std::optional<std::int64_t> timestamp_us;  // microseconds since the epoch (UTC)
+  // Nanoseconds past timestamp_us (0-999): SQL Server's datetime2(7) and datetimeoffset(7) hold
+  // 100 ns, and a timestamp+incrementing poll resuming within rows of one such instant compares
+  // it exactly. Kept in timestamp_nanos, as Kafka Connect keeps java.sql.Timestamp's nanos.
+  std::int32_t timestamp_ns = 0;
 
   std::string json() const;
   // nullopt when `text` is not an offset object (a tombstone or foreign data).

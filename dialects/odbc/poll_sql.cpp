@@ -50,9 +50,10 @@ text_query poll_rows_sql(const dialect& d, const poll_spec& spec, const poll_win
     q.params.push_back(std::to_string(v));
     return std::string("?");
   };
-  auto ts_text = [&](std::int64_t us) {
+  auto ts_text = [&](std::int64_t us, std::int32_t ns) {
     std::string t = format_timestamp(us);  // always ends in ":SS.ffffff"; cutting from it floors
     switch (spec.grain) {
+      case timestamp_grain::ticks100: t += static_cast<char>('0' + ns / 100 % 10); break;
       case timestamp_grain::micros: break;
       case timestamp_grain::millis: t.resize(t.size() - 3); break;
       case timestamp_grain::ticks300: {
@@ -66,9 +67,9 @@ text_query poll_rows_sql(const dialect& d, const poll_spec& spec, const poll_win
     }
     return t;
   };
-  auto ts_arg = [&](std::int64_t us) {
-    if (literal) return d.comparable_timestamp("'" + ts_text(us) + "'");
-    q.params.push_back(ts_text(us));
+  auto ts_arg = [&](std::int64_t us, std::int32_t ns) {
+    if (literal) return d.comparable_timestamp("'" + ts_text(us, ns) + "'");
+    q.params.push_back(ts_text(us, ns));
     return d.comparable_timestamp("?");
   };
   switch (spec.mode) {
@@ -78,18 +79,19 @@ text_query poll_rows_sql(const dialect& d, const poll_spec& spec, const poll_win
       if (w.upto_id) where.push_back(id + " <= " + id_arg(*w.upto_id));
       break;
     case poll_mode::timestamp:
-      if (w.after_ts_us) where.push_back(ts + " > " + ts_arg(*w.after_ts_us));
-      if (w.before_ts_us) where.push_back(ts + " < " + ts_arg(*w.before_ts_us));
+      if (w.after_ts_us) where.push_back(ts + " > " + ts_arg(*w.after_ts_us, w.after_ts_ns));
+      if (w.before_ts_us) where.push_back(ts + " < " + ts_arg(*w.before_ts_us, w.before_ts_ns));
       break;
     case poll_mode::timestamp_incrementing:
-      if (w.before_ts_us) where.push_back(ts + " < " + ts_arg(*w.before_ts_us));
+      if (w.before_ts_us) where.push_back(ts + " < " + ts_arg(*w.before_ts_us, w.before_ts_ns));
       if (w.after_ts_us && w.after_id) {
         // Placeholders are numbered in the order their values are pushed: left to right.
-        const std::string after = ts_arg(*w.after_ts_us), again = ts_arg(*w.after_ts_us);
+        const std::string after = ts_arg(*w.after_ts_us, w.after_ts_ns);
+        const std::string again = ts_arg(*w.after_ts_us, w.after_ts_ns);
         where.push_back(fmt::format("({0} > {2} OR ({0} = {3} AND {1} > {4}))", ts, id, after, again,
                                     id_arg(*w.after_id)));
       } else if (w.after_ts_us) {
-        where.push_back(ts + " > " + ts_arg(*w.after_ts_us));
+        where.push_back(ts + " > " + ts_arg(*w.after_ts_us, w.after_ts_ns));
       }
       break;
   }

@@ -49,6 +49,8 @@ struct poll_window {
   std::optional<std::int64_t> after_ts_us;  // the last timestamp published (UTC micros)
   std::optional<std::int64_t> upto_id;      // incrementing upper bound (inclusive)
   std::optional<std::int64_t> before_ts_us;  // timestamp upper bound (exclusive)
+  std::int32_t after_ts_ns = 0;   // nanoseconds past after_ts_us (0-999; timestamp_grain::ticks100)
+  std::int32_t before_ts_ns = 0;  // nanoseconds past before_ts_us
 };
 
 struct text_query {

@@ -241,14 +241,19 @@ class sqlserver_dialect final : public dialect {
   // form, is unchanged by the flooring and converts back to itself: `ts > last` neither re-reads
   // nor skips. COALESCE takes the type of highest precedence: the finest column decides. A custom
   // query's column is known only by its description (datetime and datetime2(3) both say 3
-  // digits; as a datetime2(3) may hold any millisecond, those keep theirs).
+  // digits; as a datetime2(3) may hold any millisecond, those keep theirs). datetime2 and
+  // datetimeoffset hold 100 ns at their default precision (7), and the driver reads them back in
+  // seven digits: the window keeps all seven (a row's value converts back to itself; at a lower
+  // precision the seventh digit is 0, and the value the same).
   timestamp_grain timestamp_param_grain(const std::vector<const column_def*>& tracked) const override {
     if (tracked.empty()) return timestamp_grain::micros;
     auto finest = timestamp_grain::minutes;
     for (const auto* c : tracked) {
       const auto t = lower_ascii(c->type);
       auto g = timestamp_grain::micros;
-      if (t == "datetime") g = timestamp_grain::ticks300;
+      if (t == "datetime2" || t == "datetimeoffset" || (t.empty() && c->fraction_digits == 7))
+        g = timestamp_grain::ticks100;
+      else if (t == "datetime") g = timestamp_grain::ticks300;
       else if (t == "smalldatetime") g = timestamp_grain::minutes;
       else if (t.empty() && c->fraction_digits == 0)
         g = c->whole_minutes ? timestamp_grain::minutes : timestamp_grain::seconds;

@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include "dialects/postgres/text_values.hpp"
+
 namespace sluice::odbc {
 namespace {
 
@@ -211,6 +213,22 @@ std::string format_timestamp(std::int64_t micros) {
   std::string out;
   append_timestamp(out, micros);
   return out;
+}
+
+std::optional<instant> parse_instant(std::string_view text) {
+  std::string t(text);
+  std::int32_t ns = 0;
+  if (const auto dot = t.find_first_of(".,"); dot != std::string::npos) {
+    std::size_t end = dot + 1;
+    while (end < t.size() && t[end] >= '0' && t[end] <= '9') ++end;
+    if (end - dot - 1 > 6) {
+      for (std::size_t k = dot + 7; k < dot + 10; ++k) ns = ns * 10 + (k < end ? t[k] - '0' : 0);
+      t.erase(dot + 7, end - dot - 7);  // six digits left: parsed exactly, not rounded
+    }
+  }
+  const auto p = pg::parse_timestamp(t);
+  if (!p || p->infinity) return std::nullopt;
+  return instant{p->value, ns};
 }
 
 }  // namespace sluice::odbc

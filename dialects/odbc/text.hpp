@@ -7,7 +7,9 @@
 // text every database here parses ("2024-01-02", "03:04:05.123456", "2024-01-02 03:04:05.123456",
 // all UTC).
 // Thread-safety: pure functions.
+#include <compare>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -41,5 +43,17 @@ std::string format_timestamp(std::int64_t micros);
 void append_date(std::string& out, std::int64_t days);
 void append_time(std::string& out, std::int64_t micros);
 void append_timestamp(std::string& out, std::int64_t micros);
+
+// A timestamp as a driver renders it ("YYYY-MM-DD HH:MM:SS[.fffffffff][ ±HH:MM]"): the
+// microsecond below it (since the epoch, UTC) and the nanoseconds past that microsecond (fraction
+// digits 7-9). SQL Server's datetime2(7) holds 100 ns; rounding those digits into the microsecond
+// (…1234567 → …123457) would move a row's timestamp off itself, so a resumed window's
+// `ts = last` would never hold. nullopt for text that is not a finite timestamp.
+struct instant {
+  std::int64_t us = 0;
+  std::int32_t ns = 0;  // 0-999
+  auto operator<=>(const instant&) const = default;
+};
+std::optional<instant> parse_instant(std::string_view text);
 
 }  // namespace sluice::odbc

@@ -48,6 +48,7 @@ enum class timestamp_grain {
   ticks300,  // SQL Server datetime: milliseconds floored to one the type renders (…0, …3, …7)
   millis,    // "YYYY-MM-DD HH:MM:SS.fff"
   micros,    // "YYYY-MM-DD HH:MM:SS.ffffff"
+  ticks100,  // "YYYY-MM-DD HH:MM:SS.fffffff": SQL Server datetime2(7) / datetimeoffset(7)
 };
 
 struct table_id {

@@ -175,18 +175,18 @@ TEST(OdbcPollSql, SqlServerWindowValuesAreFlooredToWhatTheTrackedTypeHolds) {
   EXPECT_EQ(d->timestamp_param_grain(cols{&dt}), g::ticks300);
   EXPECT_EQ(d->timestamp_param_grain(cols{&upper}), g::ticks300);
   EXPECT_EQ(d->timestamp_param_grain(cols{&sdt}), g::minutes);
-  EXPECT_EQ(d->timestamp_param_grain(cols{&dt2}), g::micros);
-  EXPECT_EQ(d->timestamp_param_grain(cols{&dto}), g::micros);
+  EXPECT_EQ(d->timestamp_param_grain(cols{&dt2}), g::ticks100);
+  EXPECT_EQ(d->timestamp_param_grain(cols{&dto}), g::ticks100);
   // COALESCE takes the type of highest precedence: the finest column decides.
   EXPECT_EQ(d->timestamp_param_grain(cols{&sdt, &dt}), g::ticks300);
-  EXPECT_EQ(d->timestamp_param_grain(cols{&dt, &dt2}), g::micros);
+  EXPECT_EQ(d->timestamp_param_grain(cols{&dt, &dt2}), g::ticks100);
   // A custom query's columns: only the driver's description is known. Three digits may be a
   // datetime2(3), which holds any millisecond; no digits and 16 characters is a smalldatetime.
   EXPECT_EQ(d->timestamp_param_grain(cols{&q3}), g::millis);
   EXPECT_EQ(d->timestamp_param_grain(cols{&q2}), g::millis);
   EXPECT_EQ(d->timestamp_param_grain(cols{&q0}), g::seconds);
   EXPECT_EQ(d->timestamp_param_grain(cols{&q_minutes}), g::minutes);
-  EXPECT_EQ(d->timestamp_param_grain(cols{&q7}), g::micros);
+  EXPECT_EQ(d->timestamp_param_grain(cols{&q7}), g::ticks100);
   EXPECT_EQ(d->timestamp_param_grain(cols{&q_unknown}), g::micros);
   // Other databases take microseconds whatever the column.
   for (auto other : {dialect::mysql, dialect::sqlite, dialect::postgresql, dialect::generic})
@@ -213,6 +213,18 @@ TEST(OdbcPollSql, SqlServerWindowValuesAreFlooredToWhatTheTrackedTypeHolds) {
   EXPECT_EQ(floored(120999999), "1970-01-01 00:02:00");
   s.grain = g::millis;
   EXPECT_EQ(floored(125999), "1970-01-01 00:00:00.125");
+
+  // datetime2(7) / datetimeoffset(7): seven digits, the seventh from the nanoseconds past the
+  // microsecond, so a row read back as …1234567 is compared as itself (not …1234570).
+  s.grain = g::ticks100;
+  s.mode = poll_mode::timestamp_incrementing;
+  q = poll_rows_sql(*d, s, {.after_id = 7, .after_ts_us = 123456, .before_ts_us = 2000000, .after_ts_ns = 789,
+                            .before_ts_ns = 50});
+  EXPECT_EQ(q.params, (text_params{"1970-01-01 00:00:02.0000000", "1970-01-01 00:00:00.1234567",
+                                   "1970-01-01 00:00:00.1234567", "7"}));
+  s.grain = g::micros;  // every other type: the nanoseconds are not bound
+  q = poll_rows_sql(*d, s, {.after_id = 7, .after_ts_us = 123456, .after_ts_ns = 789});
+  EXPECT_EQ(q.params, (text_params{"1970-01-01 00:00:00.123456", "1970-01-01 00:00:00.123456", "7"}));
 }
 
 // The custom query becomes a derived table, which T-SQL accepts only with an alias; the window's

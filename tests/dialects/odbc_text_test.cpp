@@ -35,6 +35,25 @@ TEST(OdbcText, TemporalValuesRenderAsIsoUtc) {
   EXPECT_EQ(format_timestamp(-1), "1969-12-31 23:59:59.999999");
 }
 
+TEST(OdbcText, ReadTimestampsKeepTheirNanosecondsApartFromTheMicrosecond) {
+  const std::int64_t noon = 1704110400000000;  // 2024-01-01 12:00:00 UTC
+  auto at = [](std::string_view t) { return parse_instant(t); };
+  EXPECT_EQ(at("2024-01-01 12:00:00.1234567"), (instant{noon + 123456, 700}));  // not …123457
+  EXPECT_EQ(at("2024-01-01 12:00:00.123456789"), (instant{noon + 123456, 789}));
+  EXPECT_EQ(at("2024-01-01 12:00:00.1234567891"), (instant{noon + 123456, 789}));  // below 1 ns: cut
+  EXPECT_EQ(at("2024-01-01 12:00:00.123456"), (instant{noon + 123456, 0}));
+  EXPECT_EQ(at("2024-01-01 12:00:00.5"), (instant{noon + 500000, 0}));
+  EXPECT_EQ(at("2024-01-01 12:00:00"), (instant{noon, 0}));
+  // datetimeoffset: the offset still applies.
+  EXPECT_EQ(at("2024-01-01 14:00:00.9999999 +02:00"), (instant{noon + 999999, 900}));
+  // 100 ns before 1970: the microsecond below it, and 900 ns past that.
+  EXPECT_EQ(at("1969-12-31 23:59:59.9999999"), (instant{-1, 900}));
+  EXPECT_LT(*at("2024-01-01 12:00:00.1234567"), *at("2024-01-01 12:00:00.1234568"));
+  EXPECT_FALSE(at("infinity"));
+  EXPECT_FALSE(at("12:00:00.1234567"));
+  EXPECT_FALSE(at(""));
+}
+
 TEST(OdbcText, YearsOutsideFourDigitsKeepEveryDigitSoTheServerRejectsThem) {
   EXPECT_EQ(format_date(2932897), "10000-01-01");
   EXPECT_EQ(format_date(-719529), "-001-12-31");

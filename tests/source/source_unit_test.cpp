@@ -60,6 +60,25 @@ TEST(SourceOffset, ReadsBackWhatItWritesAndMillisecondOnlyOffsets) {
   EXPECT_FALSE(source_offset::parse("[1]"));
 }
 
+// SQL Server's datetime2(7) holds 100 ns; Kafka Connect stores all nine digits of
+// java.sql.Timestamp's nanos, and so does sluice: a migrated offset resumes at its exact instant.
+TEST(SourceOffset, KeepsNanosecondsPastTheMicrosecond) {
+  auto connect = source_offset::parse(R"({"incrementing":9,"timestamp":1700000000123,"timestamp_nanos":123456700})");
+  ASSERT_TRUE(connect);
+  EXPECT_EQ(connect->timestamp_us, 1700000000123456);
+  EXPECT_EQ(connect->timestamp_ns, 700);
+  EXPECT_EQ(connect->json(), R"({"incrementing":9,"timestamp":1700000000123,"timestamp_nanos":123456700})");
+  // 100 ns before 1970: the microsecond below it and 900 ns.
+  source_offset before{.timestamp_us = -1, .timestamp_ns = 900};
+  EXPECT_EQ(before.json(), R"({"timestamp":-1,"timestamp_nanos":999999900})");
+  EXPECT_EQ(source_offset::parse(before.json()), before);
+  // nanos outside a second are not Connect's: the milliseconds alone stand.
+  auto odd = source_offset::parse(R"({"timestamp":1700000000123,"timestamp_nanos":-5})");
+  ASSERT_TRUE(odd);
+  EXPECT_EQ(odd->timestamp_us, 1700000000123000);
+  EXPECT_EQ(odd->timestamp_ns, 0);
+}
+
 TEST(OffsetKey, UsesKafkaConnectsKeyForm) {
   EXPECT_EQ(offset_key("orders", source_partition{"public.Order Lines"}),
             R"(["orders",{"protocol":"1","table":"public.Order Lines"}])");
