@@ -77,9 +77,13 @@ problem make_problem(const option& o, std::string_view value, std::string why, s
 
 bool is_secret_key(std::string_view key) {
   if (const option* o = find_option(key)) return o->secret;
-  // Undeclared keys (pass-through and misspelt ones): anything that may name a secret.
+  // Undeclared keys (pass-through, converter and misspelt ones): anything that may name a
+  // secret. "pass" covers ssl.key.password, *.keystore.password, *.truststore.password and
+  // sasl.password; "jaas" sasl.jaas.config; "user.info" Schema Registry's KEY:SECRET
+  // (value.converter.basic.auth.user.info); "keystore.key" a PEM private key given inline.
   const std::string l = lower(key);
-  for (const char* part : {"pass", "pwd", "secret", "jaas", "token", "credential", ".pem"})
+  for (const char* part : {"pass", "pwd", "secret", "jaas", "token", "credential", ".pem", "user.info",
+                           "userinfo", "keystore.key", "private.key", "sasl.oauthbearer.config"})
     if (l.find(part) != std::string::npos) return true;
   return false;
 }

@@ -44,8 +44,9 @@ rule single_regex();                          // one regular expression (may con
 
 // A problem about `o` with its value masked when the option is secret.
 problem make_problem(const option& o, std::string_view value, std::string why, std::string fix);
-// Secret keys: declared secret options, and pass-through keys naming a password, secret or JAAS
-// config (kafka.sasl.password, producer.override.ssl.key.password ...).
+// Secret keys: declared secret options, and undeclared keys naming a password, secret, JAAS
+// config or user info (kafka.sasl.password, producer.override.ssl.key.password,
+// value.converter.basic.auth.user.info ...).
 bool is_secret_key(std::string_view key);
 // The value as it may be shown for `key`: "[secret]" for secret keys, URL passwords masked.
 std::string shown_value(std::string_view key, std::string_view value);

@@ -276,6 +276,18 @@ TEST(Validate, NoProblemOrDisplayShowsAPassword) {
                          {"consumer.override.sasl.jaas.config", "x password=\"" + pw + "\";"},
                          {"kafka.", "x"}}),
       with(base_sink(), {{"connection.password", pw}, {"connector.class", "nope"}}),
+      // Keys real Confluent configs carry, unknown to sluice or passed through: Schema Registry's
+      // KEY:SECRET, JAAS configs, key/keystore/truststore passwords.
+      with(base_sink(), {{"value.converter.basic.auth.user.info", "SRKEY:" + pw},
+                         {"key.converter.basic.auth.user.info", "SRKEY:" + pw},
+                         {"value.converter.schema.registry.basic.auth.user.info", "SRKEY:" + pw},
+                         {"producer.override.sasl.jaas.config", "x password=\"" + pw + "\";"},
+                         {"consumer.sasl.jaas.config", "x password=\"" + pw + "\";"},
+                         {"value.converter.schema.registry.ssl.key.password", pw},
+                         {"value.converter.schema.registry.ssl.keystore.password", pw},
+                         {"admin.override.ssl.truststore.password", pw},
+                         {"kafka.ssl.keystore.key", pw},
+                         {"schema.registry.user.info", pw}}),
   };
   for (const auto& c : configs) {
     auto r = validate(c);
@@ -284,7 +296,8 @@ TEST(Validate, NoProblemOrDisplayShowsAPassword) {
     EXPECT_FALSE(contains(all, pw)) << all;
   }
   auto ok = validate(with(base_sink(), {{"connection.url", "jdbc:postgresql://h/db?user=u&password=" + pw},
-                                        {"kafka.sasl.password", pw}, {"connection.password", pw}}));
+                                        {"kafka.sasl.password", pw}, {"connection.password", pw},
+                                        {"kafka.ssl.key.password", pw}}));
   ASSERT_TRUE(ok.config) << all_rendered(ok);
   EXPECT_FALSE(contains(ok.config->connection().display, pw));
   for (const auto& [k, v] : ok.config->masked_values()) EXPECT_FALSE(contains(v, pw)) << k << "=" << v;
