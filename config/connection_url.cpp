@@ -253,14 +253,16 @@ std::string mask_url_secrets(std::string_view text) {
                         ? ';'
                     : (l.find("://") != std::string::npos || l.starts_with("jdbc:")) ? '&'
                                                                                        : ' ';
-  // user:password@ in the authority of a URL.
+  // user:password@ in the authority of a URL, split where the parser splits it
+  // (detail::userinfo_end); when that is not certain, everything up to the last '@'.
   if (const auto scheme = s.find("://"); scheme != std::string::npos && mode != ';') {
     const std::size_t begin = scheme + 3;
-    const std::size_t end = std::min(s.find('?', begin), s.size());
-    const auto at = s.rfind('@', end == s.size() ? std::string::npos : end);
-    if (at != std::string::npos && at >= begin) {
-      const auto colon = s.find(':', begin);
-      if (colon != std::string::npos && colon < at) s.replace(colon + 1, at - colon - 1, "[secret]");
+    const std::string_view rest = std::string_view(s).substr(begin);
+    std::size_t at = detail::userinfo_end(rest);
+    if (detail::userinfo_is_ambiguous(rest)) at = rest.rfind('@');
+    if (at != std::string::npos) {
+      const auto colon = rest.find(':');
+      if (colon != std::string::npos && colon < at) s.replace(begin + colon + 1, at - colon - 1, "[secret]");
     }
   }
   // Oracle's jdbc:oracle:thin:user/password@host.

@@ -1,5 +1,7 @@
 // Parsers for each accepted form of connection.url. They only take the text apart; building the
 // libpq conninfo and ODBC strings is connection_url.cpp's job.
+#include <algorithm>
+#include <cctype>
 #include <fmt/format.h>
 #include "config/rules.hpp"
 #include "config/url_parts.hpp"
@@ -43,17 +45,34 @@ std::string percent_decode(std::string_view s, bool plus_is_space, const std::st
   return out;
 }
 
-int parse_port(std::string_view text, const std::string& shown) {
+constexpr std::string_view encode_fix =
+    "percent-encode '/', '?', '#' and '@' in the user name and password of connection.url (%2F, "
+    "%3F, %23, %40), or give the password in connection.password instead";
+
+// `quote`: false when the text may be a piece of a password (see userinfo_is_ambiguous).
+int parse_port(std::string_view text, const std::string& shown, bool quote = true) {
   const auto n = parse_int(text);
-  if (!n || *n < 1 || *n > 65535)
+  if (!n || *n < 1 || *n > 65535) {
+    if (!quote)
+      url_error(shown,
+                "the text after the ':' of the host is not a port number, and an '@' follows later: "
+                "this looks like a password containing '/' (or '?' with '='), which ends the host part",
+                std::string(encode_fix));
     url_error(shown, fmt::format("the port '{}' is not a number from 1 to 65535", text),
               "write host:port, e.g. localhost:5432");
+  }
   return static_cast<int>(*n);
 }
 
-// "[user[:password]@]host[:port]" (host may be [IPv6]); a list of hosts is refused.
-void parse_authority(std::string_view auth, url_parts& out, bool plus_is_space, const std::string& shown) {
-  if (const auto at = auth.rfind('@'); at != std::string_view::npos) {
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// "[user[:password]@]host[:port]" (host may be [IPv6]); a list of hosts is refused. `at`: the
+// user info's '@' (userinfo_end), npos for none.
+void parse_authority(std::string_view auth, std::size_t at, url_parts& out, bool plus_is_space,
+                     const std::string& shown, bool quote_port) {
+  if (at != std::string_view::npos) {
     const std::string_view info = auth.substr(0, at);
     const auto colon = info.find(':');
     out.user = percent_decode(info.substr(0, colon), false, shown);
@@ -74,7 +93,7 @@ void parse_authority(std::string_view auth, url_parts& out, bool plus_is_space, 
     port = auth.substr(colon + 1);
   }
   out.host = percent_decode(host, plus_is_space, shown);
-  if (!port.empty()) out.port = parse_port(port, shown);
+  if (!port.empty()) out.port = parse_port(port, shown, quote_port);
 }
 
 void parse_query(std::string_view q, url_parts& out, bool plus_is_space, const std::string& shown) {
@@ -100,25 +119,67 @@ void parse_query(std::string_view q, url_parts& out, bool plus_is_space, const s
 // "//authority/database?query" or "database?query" (no host: localhost).
 url_parts parse_hierarchical(std::string_view rest, bool plus_is_space, const std::string& shown) {
   url_parts out;
+  if (rest.starts_with("//")) {
+    rest.remove_prefix(2);
+    const auto at = userinfo_end(rest);
+    const auto auth_end = std::min(rest.find_first_of("/?", at == std::string_view::npos ? 0 : at + 1),
+                                   rest.size());
+    const bool ambiguous = userinfo_is_ambiguous(rest);
+    parse_authority(rest.substr(0, auth_end), at, out, plus_is_space, shown,
+                    at != std::string_view::npos || rest.find('@') == std::string_view::npos);
+    if (ambiguous)
+      url_error(shown,
+                "an '@' follows the host and port: this looks like a password containing '/' (or "
+                "'?' with '='), which ends the host part, so the rest would be read as the database",
+                std::string(encode_fix));
+    rest.remove_prefix(auth_end);
+  }
   std::string_view query;
   if (const auto q = rest.find('?'); q != std::string_view::npos) {
     query = rest.substr(q + 1);
     rest = rest.substr(0, q);
   }
-  if (rest.starts_with("//")) {
-    rest.remove_prefix(2);
-    const auto slash = rest.find('/');
-    parse_authority(rest.substr(0, slash), out, plus_is_space, shown);
-    rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
-  } else if (rest.starts_with("/")) {
-    rest.remove_prefix(1);
-  }
+  if (rest.starts_with("/")) rest.remove_prefix(1);
   out.database = percent_decode(rest, plus_is_space, shown);
   parse_query(query, out, plus_is_space, shown);
   return out;
 }
 
 }  // namespace
+
+std::size_t userinfo_end(std::string_view rest) {
+  const std::string_view head = rest.substr(0, rest.find('/'));
+  // "?key=" or "&key=" before a candidate '@' means it sits in a parameter, not in user info.
+  const auto has_parameter = [](std::string_view s) {
+    for (std::size_t i = s.find_first_of("?&#"); i != std::string_view::npos; i = s.find_first_of("?&#", i + 1)) {
+      std::size_t j = i + 1;
+      while (j < s.size() && (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '_' || s[j] == '.' ||
+                              s[j] == '-'))
+        ++j;
+      if (j > i + 1 && j < s.size() && s[j] == '=') return true;
+    }
+    return false;
+  };
+  for (auto at = head.rfind('@'); at != std::string_view::npos;
+       at = at == 0 ? std::string_view::npos : head.rfind('@', at - 1))
+    if (!has_parameter(head.substr(0, at))) return at;
+  return std::string_view::npos;
+}
+
+bool userinfo_is_ambiguous(std::string_view rest) {
+  const auto at = userinfo_end(rest);
+  const std::size_t host_from = at == std::string_view::npos ? 0 : at + 1;
+  const std::size_t auth_end = std::min(rest.find_first_of("/?", host_from), rest.size());
+  if (auth_end < rest.size() && rest[auth_end] == '/') {
+    const std::size_t path_end = std::min(rest.find('?', auth_end), rest.size());
+    if (rest.substr(auth_end, path_end - auth_end).find('@') != std::string_view::npos) return true;
+  }
+  if (at != std::string_view::npos || rest.find('@', auth_end) == std::string_view::npos) return false;
+  const std::string_view auth = rest.substr(0, auth_end);
+  if (auth.starts_with('[')) return false;
+  const auto colon = auth.rfind(':');
+  return colon != std::string_view::npos && !all_digits(auth.substr(colon + 1));
+}
 
 url_parts parse_jdbc_postgresql(std::string_view rest, const std::string& shown) {
   url_parts out = parse_hierarchical(rest, true, shown);

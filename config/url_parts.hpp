@@ -39,6 +39,16 @@ std::vector<std::pair<std::string, std::string>> split_semicolon_pairs(std::stri
 // ODBC value quoting: braces when the value has ; { } or edge blanks.
 std::string odbc_quote(std::string_view value);
 
+// Where the user info of a URL ends: the index in `rest` (the text after "//") of the '@' that
+// separates "user:password" from the host, or npos when there is none. Passwords are often
+// written unencoded, so the user info may hold '?', '#', ':' and '@' (the last '@' before the
+// path is the separator), but an '@' in a parameter (?user=admin@server) is not one.
+std::size_t userinfo_end(std::string_view rest);
+// True when the text after "//" cannot be split safely: an '@' comes after the authority while
+// the authority's port is no number, or the path holds an '@'. Both mean a password with '/'
+// (or '?' and '=') written unencoded; such a URL is refused and masked through its last '@'.
+bool userinfo_is_ambiguous(std::string_view rest);
+
 [[noreturn]] void url_error(const std::string& shown, std::string why, std::string fix);
 
 }  // namespace sluice::config::detail

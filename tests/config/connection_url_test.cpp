@@ -246,17 +246,66 @@ TEST(ConnectionUrl, NoDisplayOrErrorContainsThePassword) {
       "host=h password=" + pw + " dbname='unterminated",
       "jdbc:oracle:thin:u/" + pw + "@h?password=" + pw,
       "nonsense?password=" + pw,
+      // Passwords holding URL delimiters, written unencoded in the user info.
+      "postgresql://app:" + pw + "?x@db/shop",
+      "postgresql://app:pa?ss" + pw + "@db/shop",
+      "jdbc:mysql://app:" + pw + "?x@db/shop",
+      "jdbc:mysql://app:pa?ss" + pw + "@db/shop?user=x@y",
+      "jdbc:postgresql://app:pa/ss" + pw + "@db/shop",
+      "jdbc:postgresql://app:" + pw + "/ss@db/shop",
+      "jdbc:postgresql://app:pa#" + pw + "@db/shop",
+      "jdbc:postgresql://app:p@" + pw + "@db/shop",
+      "jdbc:postgresql://app:p@" + pw + "/x@db/shop",
+      "jdbc:postgresql://app:pa?" + pw + "=1@db/shop",
+      "jdbc:postgresql://app:" + pw + "/x?y@db/shop?user=a@b",
+      "postgresql://app:5432/" + pw + "@db/shop",
   };
   for (const auto& url : urls) {
+    EXPECT_EQ(mask_url_secrets(url).find(pw), std::string::npos) << url << " -> " << mask_url_secrets(url);
     try {
       auto t = parse(url);
       EXPECT_EQ(t.display.find(pw), std::string::npos) << t.display;
       EXPECT_EQ(t.pool_key.find(pw), std::string::npos) << t.pool_key;
-      EXPECT_EQ(mask_url_secrets(url).find(pw), std::string::npos) << url;
     } catch (const sluice::error& e) {
       EXPECT_EQ(std::string(e.what()).find(pw), std::string::npos) << e.what();
     }
   }
+}
+
+TEST(ConnectionUrl, PasswordsWithUrlDelimitersInTheUserInfoAreTheUsersPassword) {
+  for (const std::string pw : {"pa?ss", "pa#ss", "p@ss", "pa?s#s@x"}) {
+    for (const std::string scheme : {"postgresql://", "jdbc:postgresql://", "jdbc:mysql://"}) {
+      const std::string url = scheme + "app:" + pw + "@db:5433/shop?sslmode=require";
+      auto t = parse(url);
+      EXPECT_EQ(t.user, "app") << url;
+      EXPECT_EQ(t.password, pw) << url;
+      EXPECT_EQ(t.host, "db") << url;
+      EXPECT_EQ(t.port, 5433) << url;
+      EXPECT_EQ(t.database, "shop") << url;
+      EXPECT_EQ(t.display, scheme + "app:[secret]@db:5433/shop?sslmode=require") << url;
+    }
+  }
+  // An '@' in a parameter is not user info.
+  auto azure = parse("jdbc:postgresql://h:5432/db?user=admin@srv&password=x");
+  EXPECT_EQ(azure.host, "h");
+  EXPECT_EQ(azure.user, "admin@srv");
+  EXPECT_EQ(azure.display, "jdbc:postgresql://h:5432/db?user=admin@srv&password=[secret]");
+  auto no_path = parse("jdbc:mysql://h?user=admin@srv");
+  EXPECT_EQ(no_path.host, "h");
+  EXPECT_EQ(no_path.user, "admin@srv");
+}
+
+TEST(ConnectionUrl, PasswordWithASlashIsRefusedWithoutQuotingIt) {
+  for (const std::string url : {"jdbc:postgresql://app:pa/Zq9@db/shop", "jdbc:postgresql://app:5432/Zq9@db/shop",
+                                "jdbc:mysql://app:pa/Zq9@db/shop"}) {
+    const std::string e = error_text(url);
+    EXPECT_EQ(e.find("'pa'"), std::string::npos) << e;
+    EXPECT_EQ(e.find("Zq9"), std::string::npos) << e;
+    EXPECT_NE(e.find("%2F"), std::string::npos) << e;
+    EXPECT_NE(e.find("connection.password"), std::string::npos) << e;
+  }
+  // A port that is no number is still quoted when no password can be involved.
+  EXPECT_NE(error_text("jdbc:postgresql://h:54x2/db").find("'54x2'"), std::string::npos);
 }
 
 TEST(ConnectionUrl, MaskingKeepsEverythingButThePassword) {
@@ -265,6 +314,7 @@ TEST(ConnectionUrl, MaskingKeepsEverythingButThePassword) {
   EXPECT_EQ(mask_url_secrets("host=h password='a b' port=1"), "host=h password=[secret] port=1");
   EXPECT_EQ(mask_url_secrets("odbc:Driver={X};PWD={a;b}};c};UID=u"), "odbc:Driver={X};PWD=[secret];UID=u");
   EXPECT_EQ(mask_url_secrets("jdbc:postgresql://h/db?user=me"), "jdbc:postgresql://h/db?user=me");
+  EXPECT_EQ(mask_url_secrets("postgresql://app:pa?ss@db/shop"), "postgresql://app:[secret]@db/shop");
 }
 
 }  // namespace
