@@ -44,16 +44,31 @@ bool is_secret_param(std::string_view key) {
   return l == "pwd" || l.ends_with("password");
 }
 
-// The text of a value starting at `i`, in the quoting of the surrounding form.
+// Whether `text` at `i` starts another "key=" pair (blanks allowed around the key).
+bool starts_pair(std::string_view text, std::size_t i) {
+  while (i < text.size() && text[i] == ' ') ++i;
+  const std::size_t key = i;
+  while (i < text.size() && (std::isalnum(static_cast<unsigned char>(text[i])) || text[i] == '_' ||
+                             text[i] == '.' || text[i] == '-'))
+    ++i;
+  if (i == key) return false;
+  while (i < text.size() && text[i] == ' ') ++i;
+  return i < text.size() && text[i] == '=';
+}
+
+// The end of a secret value starting at `i`, in the quoting of the surrounding form. mode: '&'
+// URL parameters, ';' ODBC / SQL Server properties, ' ' conninfo, 'a' either ';' or ' ' (a
+// string without a scheme). A separator ends the value only when another key=value pair follows
+// it: a password holding the separator ("password=a;b") is then masked whole, never in part.
 std::size_t value_end(std::string_view text, std::size_t i, char mode) {
-  if (i < text.size() && text[i] == '\'' && mode == ' ') {  // conninfo 'quoted'
+  if (i < text.size() && text[i] == '\'' && (mode == ' ' || mode == 'a')) {  // conninfo 'quoted'
     for (++i; i < text.size(); ++i) {
       if (text[i] == '\\') ++i;
-      else if (text[i] == '\'') return i + 1;
+      else if (text[i] == '\'') return std::min(i + 1, text.size());
     }
     return text.size();
   }
-  if (i < text.size() && text[i] == '{' && mode == ';') {  // ODBC {braced}
+  if (i < text.size() && text[i] == '{' && (mode == ';' || mode == 'a')) {  // ODBC {braced}
     for (++i; i < text.size(); ++i) {
       if (text[i] == '}' && i + 1 < text.size() && text[i + 1] == '}') ++i;
       else if (text[i] == '}') return i + 1;
@@ -62,10 +77,10 @@ std::size_t value_end(std::string_view text, std::size_t i, char mode) {
   }
   while (i < text.size()) {
     const char c = text[i];
-    if (mode == '&' && (c == '&' || c == '#')) break;
-    if (mode == ';' && c == ';') break;
-    if (mode == ' ' && std::isspace(static_cast<unsigned char>(c))) break;
-    if (mode == ' ' && c == '\\') ++i;
+    const bool separator = (mode == '&' && c == '&') || ((mode == ';' || mode == 'a') && c == ';') ||
+                           ((mode == ' ' || mode == 'a') && std::isspace(static_cast<unsigned char>(c)));
+    if (separator && (i + 1 == text.size() || starts_pair(text, i + 1))) break;
+    if ((mode == ' ' || mode == 'a') && c == '\\') ++i;
     ++i;
   }
   return std::min(i, text.size());
@@ -248,11 +263,9 @@ url_parts parse_any(std::string_view url, const std::string& shown) {
 std::string mask_url_secrets(std::string_view text) {
   std::string s(text);
   const std::string l = lower(s);
-  const char mode = (l.starts_with("odbc:") || l.starts_with("jdbc:sqlserver:") ||
-                     (l.find("://") == std::string::npos && l.find(';') != std::string::npos))
-                        ? ';'
-                    : (l.find("://") != std::string::npos || l.starts_with("jdbc:")) ? '&'
-                                                                                       : ' ';
+  const char mode = (l.starts_with("odbc:") || l.starts_with("jdbc:sqlserver:")) ? ';'
+                    : (l.find("://") != std::string::npos || l.starts_with("jdbc:"))  ? '&'
+                                                                                       : 'a';
   // user:password@ in the authority of a URL, split where the parser splits it
   // (detail::userinfo_end); when that is not certain, everything up to the last '@'.
   if (const auto scheme = s.find("://"); scheme != std::string::npos && mode != ';') {

@@ -259,6 +259,12 @@ TEST(ConnectionUrl, NoDisplayOrErrorContainsThePassword) {
       "jdbc:postgresql://app:pa?" + pw + "=1@db/shop",
       "jdbc:postgresql://app:" + pw + "/x?y@db/shop?user=a@b",
       "postgresql://app:5432/" + pw + "@db/shop",
+      // Separators inside a password parameter.
+      "host=h password=a;" + pw,
+      "host=h password=a;" + pw + " dbname=d",
+      "jdbc:postgresql://h/db?password=a#" + pw,
+      "jdbc:postgresql://h/db?password=a&" + pw + "&sslmode=require",
+      "jdbc:sqlserver://h;password=a;" + pw + ";user=u",
   };
   for (const auto& url : urls) {
     EXPECT_EQ(mask_url_secrets(url).find(pw), std::string::npos) << url << " -> " << mask_url_secrets(url);
@@ -314,6 +320,8 @@ TEST(ConnectionUrl, MaskingKeepsEverythingButThePassword) {
   EXPECT_EQ(mask_url_secrets("host=h password='a b' port=1"), "host=h password=[secret] port=1");
   EXPECT_EQ(mask_url_secrets("odbc:Driver={X};PWD={a;b}};c};UID=u"), "odbc:Driver={X};PWD=[secret];UID=u");
   EXPECT_EQ(mask_url_secrets("jdbc:postgresql://h/db?user=me"), "jdbc:postgresql://h/db?user=me");
+  EXPECT_EQ(mask_url_secrets("host=h password=a;b dbname=d"), "host=h password=[secret] dbname=d");
+  EXPECT_EQ(mask_url_secrets("Driver={X};PWD=a;UID=u"), "Driver={X};PWD=[secret];UID=u");
   EXPECT_EQ(mask_url_secrets("postgresql://app:pa?ss@db/shop"), "postgresql://app:[secret]@db/shop");
 }
 
