@@ -22,6 +22,33 @@ void check_name(const std::string& name) {
       throw bad_request("Connector name must not contain ISO control characters");
 }
 
+// A config read back through GET .../config shows secrets masked: a secret key's value as
+// "[secret]", a password inside connection.url as "password=[secret]" or "user:[secret]@". Sent
+// back, such a value means "keep what is stored": it takes the stored value when it is exactly
+// how the stored value is shown. A value that holds the mask but was edited elsewhere cannot get
+// its password back and is refused (else the literal "[secret]" would become the password).
+void restore_masked_secrets(const std::string& name, std::map<std::string, std::string>& values,
+                            const std::map<std::string, std::string>& stored) {
+  constexpr std::string_view mask = "[secret]";
+  for (auto& [k, v] : values) {
+    if (v.find(mask) == std::string::npos) continue;
+    const auto it = stored.find(k);
+    if (it == stored.end()) continue;
+    const std::string shown = config::detail::shown_value(k, it->second);
+    if (v == mask || v == shown) {
+      v = it->second;
+    } else if (shown != it->second) {
+      throw bad_request(fmt::format(
+          "Connector {}: {} holds [secret], the mask GET /connectors/{}/config shows in place of "
+          "the stored password, but differs from the stored value elsewhere, so the password "
+          "cannot be restored. Send {} with the real password (or ${{env:NAME}} / "
+          "${{file:PATH:KEY}}, or the password in connection.password), or send it unchanged as "
+          "GET shows it",
+          name, k, name, k));
+    }
+  }
+}
+
 std::int64_t backoff_ms(const config::connector_config& cfg, int attempts) {
   const auto first = cfg.get_int("errors.restart.backoff.ms");
   const auto most = cfg.get_int("errors.restart.max.ms");
@@ -231,11 +258,8 @@ connector_info worker::create(const std::string& name, std::map<std::string, std
 
 void worker::replace_config(entry& e, std::map<std::string, std::string> values, bool persist) {
   {
-    // A value shown as [secret] (a config read back and sent again) keeps the stored value.
     std::lock_guard lock(e.mu);
-    for (auto& [k, v] : values)
-      if (v == "[secret]")
-        if (auto it = e.values.find(k); it != e.values.end()) v = it->second;
+    restore_masked_secrets(e.name, values, e.values);
   }
   values["name"] = e.name;
   auto cfg = validated(e.name, values);

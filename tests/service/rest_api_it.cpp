@@ -174,15 +174,27 @@ TEST_F(ServeApi, SecretsNeverAppearInResponsesOrLogs) {
   for (const auto& b : seen) EXPECT_EQ(b.find("hunter2"), std::string::npos) << b;
   EXPECT_NE(seen[2].find("[secret]"), std::string::npos) << seen[2];
 
-  // A config read back (with [secret]) and sent again keeps the stored secret.
+  // A config read back (with [secret]) and sent again keeps the stored secret, also the one
+  // inside connection.url (shown as ...&password=[secret]).
+  EXPECT_NE(seen[2].find("password=[secret]"), std::string::npos) << seen[2];
   auto round_trip = s.request("PUT", "/connectors/secretive/config", seen[2]);
   ASSERT_EQ(round_trip.status, 200) << round_trip.body;
+  // A URL that still holds [secret] but was changed elsewhere cannot get its password back: 400,
+  // not the literal "[secret]" stored as the password.
+  auto edited = json::parse(seen[2]).as_object();
+  edited["connection.url"] = std::string(edited.at("connection.url").as_string()) + "&ApplicationName=x";
+  auto refused = s.request("PUT", "/connectors/secretive/config", body_of(edited));
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_NE(refused.body.find("connection.url"), std::string::npos) << refused.body;
+  EXPECT_EQ(refused.body.find("hunter2"), std::string::npos) << refused.body;
   s.stop();
   const auto state_file = s.state_dir() / "secretive.json";
   std::ifstream in(state_file);
   std::stringstream text;
   text << in.rdbuf();
   EXPECT_NE(text.str().find("hunter2-secret"), std::string::npos) << "the state keeps the real value";
+  EXPECT_NE(text.str().find("&password=hunter2-secret"), std::string::npos) << "connection.url keeps it too";
+  EXPECT_EQ(text.str().find("[secret]"), std::string::npos) << text.str();
   struct stat st {};
   ASSERT_EQ(stat(state_file.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
