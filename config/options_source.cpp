@@ -76,10 +76,13 @@ std::vector<declaration> source_options() {
   o.push_back(declare("query.suffix", S, "", low, source, tables,
       "Text appended after the generated query, e.g. a locking or hint clause."));
   o.push_back(declare("table.whitelist", L, "", high, source, tables,
-      "Tables to publish, comma separated (names, optionally schema-qualified). Empty: every "
-      "table of table.types. Not together with table.blacklist."));
+      "Tables to publish, comma separated: exact names, the table alone or qualified as Kafka "
+      "Connect names it (PostgreSQL schema.table, MySQL/MariaDB database.table, SQL Server "
+      "database.schema.table; schema.table also). Empty: every table of table.types. Not together "
+      "with table.blacklist."));
   o.push_back(declare("table.blacklist", L, "", medium, source, tables,
-      "Tables not to publish, comma separated. Not together with table.whitelist."));
+      "Tables not to publish, comma separated, named as in table.whitelist. Not together with "
+      "table.whitelist."));
   o.push_back(declare("table.include.list", L, "", medium, source, tables,
       "Regular expressions, comma separated; tables whose fully qualified name matches one are "
       "published. The newer form of table.whitelist; do not mix the two styles.",

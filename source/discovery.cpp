@@ -1,5 +1,7 @@
 #include "source/discovery.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "core/error.hpp"
@@ -7,14 +9,61 @@
 namespace sluice::source {
 namespace {
 
-std::vector<pg::table_ref> parse_names(const std::vector<std::string>& items, pg::quoting q) {
-  std::vector<pg::table_ref> out;
-  for (const auto& item : items) {
-    pg::table_ref t = pg::parse_table_name(item);
-    if (!t.schema.empty()) t.schema = pg::stored_name(t.schema, q);
-    t.table = pg::stored_name(t.table, q);
-    out.push_back(std::move(t));
+// Splits a list entry into its parts: dots separate them except inside quotes, which may be
+// "…" (ANSI, PostgreSQL), `…` (MySQL) or […] (SQL Server), a doubled closing quote standing for
+// itself. Blanks around a part are dropped. Parts are stored as `q` stores them.
+table_entry parse_entry(const std::string& item, pg::quoting q, const char* key) {
+  auto fail = [&](const std::string& why) -> table_entry {
+    throw error({.what = "cannot start the source", .where = key,
+                 .why = fmt::format("\"{}\" is not a table name: {}", item, why),
+                 .fix = fmt::format("write each entry of {} as table, schema.table, database.table or "
+                                    "database.schema.table, quoting parts that hold dots: "
+                                    "\"my.schema\".\"Table\"", key)});
+  };
+  table_entry e{item, {}};
+  std::size_t i = 0;
+  auto blanks = [&] {
+    while (i < item.size() && (item[i] == ' ' || item[i] == '\t')) ++i;
+  };
+  for (;;) {
+    blanks();
+    std::string part;
+    const char open = i < item.size() ? item[i] : '\0';
+    if (open == '"' || open == '`' || open == '[') {
+      const char close = open == '[' ? ']' : open;
+      bool closed = false;
+      for (++i; i < item.size(); ++i) {
+        if (item[i] != close) {
+          part += item[i];
+        } else if (i + 1 < item.size() && item[i + 1] == close) {
+          part += close;
+          ++i;
+        } else {
+          ++i;
+          closed = true;
+          break;
+        }
+      }
+      if (!closed) return fail("a quote is not closed");
+      if (part.empty()) return fail("a quoted part is empty");
+      blanks();
+    } else {
+      while (i < item.size() && item[i] != '.') part += item[i++];
+      while (!part.empty() && (part.back() == ' ' || part.back() == '\t')) part.pop_back();
+      if (part.empty()) return fail("a part of the name is empty");
+    }
+    e.parts.push_back(pg::stored_name(part, q));
+    if (i >= item.size()) break;
+    if (item[i] != '.') return fail("unexpected text after a quoted part");
+    ++i;
   }
+  if (e.parts.size() > 3) return fail("more than three parts");
+  return e;
+}
+
+std::vector<table_entry> parse_entries(const std::vector<std::string>& items, pg::quoting q, const char* key) {
+  std::vector<table_entry> out;
+  for (const auto& item : items) out.push_back(parse_entry(item, q, key));
   return out;
 }
 
@@ -32,9 +81,22 @@ std::vector<std::regex> compile(const std::vector<std::string>& items, const cha
   return out;
 }
 
-bool named(const std::vector<pg::table_ref>& names, const pg::table_ref& t) {
-  for (const auto& n : names)
-    if (n.table == t.table && (n.schema.empty() || n.schema == t.schema)) return true;
+// Whether `e` names the table (catalog, t.schema, t.table); see discovery.hpp.
+bool names(const table_entry& e, const pg::table_ref& t, std::string_view catalog) {
+  // As written: Confluent compares the entry with the unquoted qualified name and the table name.
+  if (e.text == t.table || e.text == qualified_name(t, catalog)) return true;
+  const auto& p = e.parts;
+  switch (p.size()) {
+    case 1: return p[0] == t.table;
+    case 2: return p[1] == t.table && p[0] == (t.schema.empty() ? std::string(catalog) : t.schema);
+    case 3: return !catalog.empty() && !t.schema.empty() && p[0] == catalog && p[1] == t.schema && p[2] == t.table;
+  }
+  return false;
+}
+
+bool named(const std::vector<table_entry>& entries, const pg::table_ref& t, std::string_view catalog) {
+  for (const auto& e : entries)
+    if (names(e, t, catalog)) return true;
   return false;
 }
 
@@ -58,24 +120,48 @@ SELECT n.nspname, c.relname
 
 }  // namespace
 
-std::string qualified_name(const pg::table_ref& t) {
+std::string qualified_name(const pg::table_ref& t, std::string_view catalog) {
   // MySQL and SQLite tables are listed without a schema (one namespace per connection).
-  return t.schema.empty() ? t.table : t.schema + "." + t.table;
+  std::string out(catalog);
+  if (!t.schema.empty()) out += (out.empty() ? "" : ".") + t.schema;
+  return out + (out.empty() ? "" : ".") + t.table;
+}
+
+std::vector<std::string> fallback_partition_names(const pg::table_ref& t, std::string_view catalog) {
+  const std::string own = qualified_name(t, catalog);
+  std::vector<std::string> out;
+  for (const std::string& name : {qualified_name(t), t.table})
+    if (name != own && std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+  return out;
 }
 
 table_filter::table_filter(const source_settings& s)
-    : whitelist_(parse_names(s.whitelist, s.quoting)),
-      blacklist_(parse_names(s.blacklist, s.quoting)),
+    : whitelist_(parse_entries(s.whitelist, s.quoting, "table.whitelist")),
+      blacklist_(parse_entries(s.blacklist, s.quoting, "table.blacklist")),
       include_(compile(s.include_list, "table.include.list")),
       exclude_(compile(s.exclude_list, "table.exclude.list")) {}
 
-bool table_filter::selected(const pg::table_ref& t) const {
-  if (!whitelist_.empty() && !named(whitelist_, t)) return false;
-  if (named(blacklist_, t)) return false;
-  const std::string fqn = qualified_name(t);
-  if (!include_.empty() && !matches_any(include_, fqn)) return false;
-  if (matches_any(exclude_, fqn)) return false;
+bool table_filter::selected(const pg::table_ref& t, std::string_view catalog) const {
+  if (!whitelist_.empty() && !named(whitelist_, t, catalog)) return false;
+  if (named(blacklist_, t, catalog)) return false;
+  // The regexes see the qualified name, or the name sluice gave them before catalogs were named
+  // (schema.table; the bare table on MySQL), so expressions written for either keep working.
+  const std::string fqn = qualified_name(t, catalog), old = qualified_name(t);
+  auto any = [&](const std::vector<std::regex>& res) {
+    return matches_any(res, fqn) || (old != fqn && matches_any(res, old));
+  };
+  if (!include_.empty() && !any(include_)) return false;
+  if (any(exclude_)) return false;
   return true;
+}
+
+std::vector<std::string> table_filter::unmatched_whitelist(const std::vector<pg::table_ref>& tables,
+                                                           std::string_view catalog) const {
+  std::vector<std::string> out;
+  for (const auto& e : whitelist_)
+    if (std::none_of(tables.begin(), tables.end(), [&](const pg::table_ref& t) { return names(e, t, catalog); }))
+      out.push_back(e.text);
+  return out;
 }
 
 std::string relkinds_for(const std::vector<std::string>& table_types) {
@@ -105,14 +191,12 @@ std::string relkinds_for(const std::vector<std::string>& table_types) {
   return arr + "}";
 }
 
-std::vector<pg::table_ref> list_tables(pg::connection& c, const source_settings& s,
-                                       const table_filter& f) {
+std::vector<pg::table_ref> list_tables(pg::connection& c, const source_settings& s) {
   std::optional<std::string> pattern = s.schema_pattern;
   pg::result r = c.exec_params(list_sql, {relkinds_for(s.table_types), pattern});
   std::vector<pg::table_ref> out;
   for (int i = 0; i < r.rows(); ++i) {
-    pg::table_ref t{std::string(r.text(i, 0)), std::string(r.text(i, 1))};
-    if (f.selected(t)) out.push_back(std::move(t));
+    out.push_back({std::string(r.text(i, 0)), std::string(r.text(i, 1))});
   }
   return out;
 }

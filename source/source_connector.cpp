@@ -5,6 +5,7 @@
 #include <condition_variable>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "core/backoff.hpp"
 #include "core/log.hpp"
@@ -28,9 +29,25 @@ std::string names(const std::vector<poll_target>& ts) {
   std::string out;
   for (const auto& t : ts) {
     if (!out.empty()) out += ", ";
-    out += t.table ? qualified_name(*t.table) : "query";
+    out += t.table ? t.partition.table : "query";
   }
   return out.empty() ? "none" : out;
+}
+
+// "table.whitelist entry "shop.orderz" names no table; …": what was asked for and what exists.
+std::string unmatched_message(const std::vector<std::string>& entries, const std::vector<pg::table_ref>& all,
+                              std::string_view catalog, const source_settings& s) {
+  std::string asked, found;
+  for (const auto& e : entries) asked += fmt::format("{}\"{}\"", asked.empty() ? "" : ", ", e);
+  constexpr std::size_t shown = 50;
+  for (std::size_t i = 0; i < all.size() && i < shown; ++i)
+    found += fmt::format("{}{}", i ? ", " : "", qualified_name(all[i], catalog));
+  if (all.size() > shown) found += fmt::format(" and {} more", all.size() - shown);
+  return fmt::format("table.whitelist {} {} {} no table (names are exact and case-sensitive: the table, "
+                     "or its qualified name as listed here); the tables of table.types {}{} are: {}",
+                     entries.size() == 1 ? "entry" : "entries", asked, entries.size() == 1 ? "names" : "name",
+                     fmt::join(s.table_types, ","), s.schema_pattern ? fmt::format(" in schemas like '{}'", *s.schema_pattern) : "",
+                     found.empty() ? "none" : found);
 }
 
 }  // namespace
@@ -134,21 +151,20 @@ void source_connector::monitor_main(std::stop_token stop) {
   const table_filter filter(s_);
   const auto interval = std::max(s_.table_poll_interval, std::chrono::milliseconds(100));
   std::string listed;
+  std::vector<std::string> unmatched;  // whitelist entries naming no table, as last warned
   bool checked_privileges = false;
   for (int attempt = 0; !stop.stop_requested();) {
     try {
       std::vector<poll_target> targets;
+      std::vector<pg::table_ref> all;
+      std::string catalog;  // Confluent's TableId catalog (odbc::source_catalog)
       if (odbc_pool_) {
         auto lease = odbc_pool_->acquire(where);
         auto d = odbc::make_dialect(cfg_.connection().kind, {.quote_always = s_.quoting == pg::quoting::always});
         d->adapt(*lease);
-        for (auto& id : odbc::list_tables(*d, *lease, s_.table_types)) {
-          pg::table_ref t{std::move(id.schema), std::move(id.table)};
-          if (!filter.selected(t)) continue;
-          source_partition p{qualified_name(t)};
-          std::string topic = topic_for(s_, t);
-          targets.push_back({std::move(t), std::move(p), std::move(topic)});
-        }
+        catalog = odbc::source_catalog(*d, *lease);
+        for (auto& id : odbc::list_tables(*d, *lease, s_.table_types))
+          all.push_back({std::move(id.schema), std::move(id.table)});
       } else {
         auto lease = pool_->acquire(where);
         if (!checked_privileges && s_.m != mode::bulk) {
@@ -159,11 +175,17 @@ void source_connector::monitor_main(std::stop_token stop) {
                          "GRANT pg_read_all_stats TO <this user>",
                          where);
         }
-        for (auto& t : list_tables(*lease, s_, filter)) {
-          source_partition p{qualified_name(t)};
-          std::string topic = topic_for(s_, t);
-          targets.push_back({std::move(t), std::move(p), std::move(topic)});
-        }
+        all = list_tables(*lease, s_);
+      }
+      for (const auto& t : all) {
+        if (!filter.selected(t, catalog)) continue;
+        poll_target target{t, source_partition{qualified_name(t, catalog)}, topic_for(s_, t), {}};
+        for (auto& name : fallback_partition_names(t, catalog)) target.fallbacks.push_back({std::move(name)});
+        targets.push_back(std::move(target));
+      }
+      if (auto missing = filter.unmatched_whitelist(all, catalog); missing != unmatched) {
+        unmatched = std::move(missing);
+        if (!unmatched.empty()) logger->warn("{}: {}", where, unmatched_message(unmatched, all, catalog, s_));
       }
       tables_->update(targets);
       if (auto now = names(targets); now != listed) {

@@ -33,7 +33,7 @@ std::int64_t unix_ms_now() {
 }
 
 std::string target_name(const poll_target& t) {
-  return t.table ? qualified_name(*t.table) : std::string("query");
+  return t.table ? t.partition.table : std::string("query");
 }
 
 // Asks for every topic's metadata, never for the one: naming a missing topic makes brokers with
@@ -110,18 +110,34 @@ void source_task::sync_tables() {
   }
   std::vector<source_partition> gained;
   for (const auto& [key, w] : wanted)
-    if (!states_.contains(key)) gained.push_back(w.first->partition);
+    if (!states_.contains(key)) {
+      gained.push_back(w.first->partition);
+      gained.insert(gained.end(), w.first->fallbacks.begin(), w.first->fallbacks.end());
+    }
   if (claims_ && !gained.empty()) offsets_->refresh(gained);
   for (const auto& [key, w] : wanted) {
     if (states_.contains(key)) continue;
     const poll_target* t = w.first;
     const std::string where = fmt::format("{} {} \"{}\"", where_, t->table ? "table" : "query",
                                           target_name(*t));
-    table_state st{readers_(*t, where), offsets_->load(t->partition)};
+    table_state st{readers_(*t, where), load_offset(*t, where)};
     st.epoch = w.second;
     states_.emplace(key, std::move(st));
   }
   metrics_->tables.store(states_.size(), std::memory_order_relaxed);
+}
+
+std::optional<source_offset> source_task::load_offset(const poll_target& t, const std::string& where) {
+  if (auto o = offsets_->load(t.partition)) return o;
+  // As Kafka Connect's JdbcSourceTask falls back to its protocol-0 partition: an offset stored
+  // under an older name of the table is where to resume; the next save is under the new name.
+  for (const auto& f : t.fallbacks)
+    if (auto o = offsets_->load(f)) {
+      log::get("source")->info("{}: no offset stored for \"{}\"; resuming from the one stored for \"{}\": {}",
+                               where, t.partition.table, f.table, o->json());
+      return o;
+    }
+  return std::nullopt;
 }
 
 kafka::producer& source_task::transactional_producer(table_state& t) {

@@ -63,6 +63,8 @@ class source_task final : private row_consumer {
   };
 
   void sync_tables();
+  // The stored offset of `t`: under its partition, else under the first of its fallbacks that has one.
+  std::optional<source_offset> load_offset(const poll_target& t, const std::string& where);
   void poll_table(table_state& t);
   kafka::producer& transactional_producer(table_state& t);
   void begin_if_needed();

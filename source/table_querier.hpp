@@ -33,6 +33,9 @@ struct poll_target {
   std::optional<pg::table_ref> table;  // empty: the custom query
   source_partition partition;
   std::string topic;
+  // Where else the table's offset may be stored, tried in order when none is stored under
+  // `partition` (fallback_partition_names: Kafka Connect's protocol 0, older sluice names).
+  std::vector<source_partition> fallbacks;
 };
 
 class row_consumer {

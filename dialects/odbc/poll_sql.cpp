@@ -131,6 +131,15 @@ std::string poll_clock_sql(config::dialect kind, std::chrono::milliseconds delay
   return {};
 }
 
+std::string source_catalog(const dialect& d, connection& c) {
+  const char* sql = d.family() == config::dialect::mysql       ? "SELECT DATABASE()"
+                    : d.family() == config::dialect::sqlserver ? "SELECT DB_NAME()"
+                                                               : nullptr;
+  if (!sql) return {};
+  auto rows = c.query(sql);
+  return rows.empty() || rows[0].empty() ? std::string() : rows[0][0].value_or("");
+}
+
 std::vector<table_id> list_tables(const dialect& d, connection& c, const std::vector<std::string>& types) {
   const bool tables = types.empty() || std::find(types.begin(), types.end(), "TABLE") != types.end();
   const bool views = std::find(types.begin(), types.end(), "VIEW") != types.end();

@@ -75,6 +75,10 @@ std::string poll_max_id_sql(const dialect& d, const poll_spec& spec);
 // schema but the system ones, generic what SQLTables lists. Schema empty where the database has
 // one namespace per connection (MySQL, SQLite). Sorted by schema, then name.
 std::vector<table_id> list_tables(const dialect& d, connection& c, const std::vector<std::string>& types);
+// The catalog Confluent's JDBC source qualifies these tables with (the TABLE_CAT its JDBC driver
+// reports, part of its offset partitions): the current database for MySQL/MariaDB (Connector/J)
+// and SQL Server (mssql-jdbc); "" for PostgreSQL (pgjdbc reports none), SQLite and generic ODBC.
+std::string source_catalog(const dialect& d, connection& c);
 
 // One value: the database's UTC clock minus `delay`, as "YYYY-MM-DD HH:MM:SS[.ffffff]"; "" for
 // generic ODBC (no portable clock query: use this process's clock).

@@ -2,12 +2,14 @@
 // and a restarted connector resumes from its stored offsets. PostgreSQL (libpq) polls with
 // commit-aware bounds; the ODBC dialects with timestamp.delay.interval.ms (here 0: the tests'
 // writes are committed before they are polled).
+#include <fstream>
 #include <set>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "core/convert/converter.hpp"
+#include "source/offsets.hpp"
 #include "source/source_connector.hpp"
 #include "tests/conformance/world.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -111,6 +113,44 @@ TEST_P(SourceModes, EveryModePublishesEachRowOnceAndARestartResumesFromTheStored
   EXPECT_EQ(published(w, "i_inc_t", 11, 1500ms).size(), 10u);
   for (auto* c : {inc.get(), tsi.get(), tso.get(), bulk.get(), query.get()})
     EXPECT_FALSE(c->failure()) << render_failure(c->failure());
+}
+
+// Offsets and table lists written for Confluent's JdbcSourceConnector work as they are: its
+// partition names the table as the JDBC driver's TableId (MySQL/MariaDB: database.table;
+// PostgreSQL: schema.table; SQLite: table), a whitelist entry may be that name or the bare table,
+// and an offset of its protocol 0 (the bare table name) is resumed from when that is all there is.
+TEST_P(SourceModes, ConfluentsPartitionNamesWhitelistFormsAndOlderOffsetsAreUsed) {
+  world w(GetParam());
+  const std::string qualifier = w.kind() == backend_kind::mariadb ? w.scalar("SELECT DATABASE()") + "."
+                                : w.is_postgres()                   ? std::string("public.")
+                                                                    : std::string();
+  for (const char* t : {"mig_a", "mig_b"}) {
+    w.exec(fmt::format("CREATE TABLE {} (id BIGINT NOT NULL PRIMARY KEY, v VARCHAR(20))", t));
+    for (int i = 1; i <= 4; ++i) w.exec(fmt::format("INSERT INTO {0} (id, v) VALUES ({1}, 'v{1}')", t, i));
+  }
+  const std::string offsets = (dir_.path() / "mig.offsets").string();
+  {
+    std::ofstream out(offsets);
+    out << fmt::format(R"([{{"key":["mig",{{"protocol":"1","table":"{}mig_a"}}],"value":{{"incrementing":2}}}},)"
+                       R"({{"key":["mig",{{"table":"mig_b"}}],"value":{{"incrementing":1}}}}])",
+                       qualifier);
+  }
+  auto c = start_source(w, {{"mode", "incrementing"}, {"incrementing.column.name", "id"},
+                            {"table.whitelist", qualifier + "mig_a, mig_b"}, {"topic.prefix", "m_"},
+                            {"offset.storage.file.filename", offsets}},
+                        "mig");
+  EXPECT_EQ(published(w, "m_mig_a", 2), rows(3, 4)) << render_failure(c->failure());
+  EXPECT_EQ(published(w, "m_mig_b", 3), rows(2, 4)) << render_failure(c->failure());
+  EXPECT_EQ(published(w, "m_mig_a", 3, 1500ms).size(), 2u);
+  c->stop();
+  EXPECT_FALSE(c->failure()) << render_failure(c->failure());
+  // Both are now stored under Confluent's partition name.
+  source::file_offset_store stored(offsets, "mig");
+  for (const char* t : {"mig_a", "mig_b"}) {
+    auto o = stored.load({qualifier + t});
+    ASSERT_TRUE(o) << qualifier + t;
+    EXPECT_EQ(o->incrementing, 4) << t;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SourceModes, ::testing::ValuesIn(backends()), backend_name);

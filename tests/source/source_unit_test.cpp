@@ -147,6 +147,93 @@ TEST(TableFilter, RegexListsMatchTheWholeQualifiedName) {
   EXPECT_TRUE(fe.selected({"public", "a_tmp2"}));
 }
 
+// Confluent's TableId: pgjdbc reports no catalog, MySQL Connector/J the database as catalog and no
+// schema, mssql-jdbc the database and the schema, SQLite neither.
+TEST(TableNames, PartitionsAreQualifiedAsConfluentsTableIds) {
+  EXPECT_EQ(qualified_name({"public", "orders"}), "public.orders");
+  EXPECT_EQ(qualified_name({"", "orders"}, "shop"), "shop.orders");
+  EXPECT_EQ(qualified_name({"dbo", "orders"}, "shop"), "shop.dbo.orders");
+  EXPECT_EQ(qualified_name({"", "orders"}), "orders");
+  EXPECT_EQ(source_partition{qualified_name({"", "orders"}, "shop")}.json(),
+            R"({"protocol":"1","table":"shop.orders"})");
+  EXPECT_EQ(offset_key("c", {qualified_name({"dbo", "Order Lines"}, "shop")}),
+            R"(["c",{"protocol":"1","table":"shop.dbo.Order Lines"}])");
+}
+
+TEST(TableNames, OffsetsStoredUnderOlderNamesAreFallbacks) {
+  using v = std::vector<std::string>;
+  EXPECT_EQ(fallback_partition_names({"", "orders"}, "shop"), v{"orders"});               // MySQL
+  EXPECT_EQ(fallback_partition_names({"dbo", "orders"}, "shop"), (v{"dbo.orders", "orders"}));  // SQL Server
+  EXPECT_EQ(fallback_partition_names({"public", "orders"}), v{"orders"});                  // PostgreSQL
+  EXPECT_EQ(fallback_partition_names({"", "orders"}), v{});                                // SQLite
+}
+
+TEST(TableFilter, MySqlEntriesMayNameTheDatabaseAsConfluentsDo) {
+  auto f = [](const std::string& entry) {
+    return table_filter(source_settings::from(config_of({{"table.whitelist", entry}}))).selected({"", "orders"}, "shop");
+  };
+  EXPECT_TRUE(f("shop.orders"));
+  EXPECT_TRUE(f("orders"));
+  EXPECT_TRUE(f("`shop`.`orders`"));
+  EXPECT_TRUE(f("\"shop\".\"orders\""));
+  EXPECT_FALSE(f("other.orders"));
+  EXPECT_FALSE(f("shop.Orders"));
+  EXPECT_FALSE(f("shop.x.orders"));
+  auto black = source_settings::from(config_of({{"table.blacklist", "shop.orders"}}));
+  EXPECT_FALSE(table_filter(black).selected({"", "orders"}, "shop"));
+  EXPECT_TRUE(table_filter(black).selected({"", "items"}, "shop"));
+}
+
+TEST(TableFilter, SqlServerEntriesMayNameDatabaseSchemaAndTable) {
+  auto f = [](const std::string& entry) {
+    return table_filter(source_settings::from(config_of({{"table.whitelist", entry}}))).selected({"dbo", "orders"}, "shop");
+  };
+  EXPECT_TRUE(f("shop.dbo.orders"));
+  EXPECT_TRUE(f("[shop].[dbo].[orders]"));
+  EXPECT_TRUE(f("orders"));
+  EXPECT_TRUE(f("dbo.orders"));  // sluice's schema.table, as before
+  EXPECT_FALSE(f("shop.orders"));
+  EXPECT_FALSE(f("other.dbo.orders"));
+  EXPECT_FALSE(f("shop.sales.orders"));
+  auto dotted = source_settings::from(config_of({{"table.whitelist", "[shop].[dbo].[line.items]]x]"}}));
+  EXPECT_TRUE(table_filter(dotted).selected({"dbo", "line.items]x"}, "shop"));
+  auto black = source_settings::from(config_of({{"table.blacklist", "shop.dbo.orders"}}));
+  EXPECT_FALSE(table_filter(black).selected({"dbo", "orders"}, "shop"));
+  EXPECT_TRUE(table_filter(black).selected({"sales", "orders"}, "shop"));
+}
+
+TEST(TableFilter, PostgresNamesHaveNoCatalog) {
+  auto s = source_settings::from(config_of({{"table.whitelist", "public.orders,x.public.items"}}));
+  table_filter f(s);
+  EXPECT_TRUE(f.selected({"public", "orders"}));
+  EXPECT_FALSE(f.selected({"public", "items"}));
+  EXPECT_FALSE(f.selected({"other", "orders"}));
+}
+
+TEST(TableFilter, NamesTheWhitelistEntriesThatMatchNoTable) {
+  auto s = source_settings::from(config_of({{"table.whitelist", "shop.orders, shop.orderz,items,shop.dbo.items"}}));
+  table_filter f(s);
+  EXPECT_EQ(f.unmatched_whitelist({{"", "orders"}, {"", "items"}}, "shop"),
+            (std::vector<std::string>{"shop.orderz", "shop.dbo.items"}));
+  EXPECT_EQ(f.unmatched_whitelist({}, "shop").size(), 4u);
+}
+
+TEST(TableFilter, RefusesEntriesThatAreNotTableNames) {
+  for (const char* bad : {"a.b.c.d", "\"open", "[open", "a..b", "\"\".t", "`a`x"})
+    EXPECT_THROW(table_filter(source_settings::from(config_of({{"table.whitelist", bad}}))), sluice::error) << bad;
+}
+
+TEST(TableFilter, RegexesSeeTheQualifiedNameAndTheOlderOne) {
+  auto inc = source_settings::from(config_of({{"table.include.list", "shop\\.ord.*"}}));
+  EXPECT_TRUE(table_filter(inc).selected({"", "orders"}, "shop"));
+  EXPECT_FALSE(table_filter(inc).selected({"", "orders"}, "other"));
+  auto old = source_settings::from(config_of({{"table.include.list", "ord.*"}}));
+  EXPECT_TRUE(table_filter(old).selected({"", "orders"}, "shop"));
+  auto exc = source_settings::from(config_of({{"table.exclude.list", "shop\\.dbo\\.orders"}}));
+  EXPECT_FALSE(table_filter(exc).selected({"dbo", "orders"}, "shop"));
+  EXPECT_TRUE(table_filter(exc).selected({"dbo", "items"}, "shop"));
+}
+
 TEST(TableTypes, MapToRelationKinds) {
   EXPECT_EQ(relkinds_for({"TABLE"}), "{r,p}");
   EXPECT_EQ(relkinds_for({"TABLE", "VIEW", "MATERIALIZED VIEW"}), "{r,p,v,m}");
