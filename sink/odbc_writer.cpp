@@ -521,8 +521,20 @@ void odbc_writer::isolate(odbc::connection& c, batch& b, table_group& g, std::ve
   }
 }
 
-void odbc_writer::write_group(odbc::connection& c, batch& b, table_group& g, bool isolate_mode,
+bool odbc_writer::write_group(odbc::connection& c, batch& b, table_group& g, bool isolate_mode,
                               std::vector<std::size_t>& failed, staged* st) {
+  const bool tolerant = s_.errors == tolerance::all;
+  auto failed_since = [&](std::size_t before) {
+    std::vector<std::size_t> out(failed.begin() + static_cast<std::ptrdiff_t>(before), failed.end());
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  };
+  const std::size_t first = failed.size();
+  auto superseding_failed = [&] {
+    return tolerant && failed.size() > first &&
+           !g.plan->superseded_by(b.entries(), g.entries, failed_since(first)).empty();
+  };
   if (!isolate_mode && st) {
     for (std::size_t k = 0; k < st->used; ++k) {
       auto& sg = st->groups[k];
@@ -535,15 +547,29 @@ void odbc_writer::write_group(odbc::connection& c, batch& b, table_group& g, boo
         failed.push_back(i);
       }
       execute_filled(c, *now, sg.params, sg.row_entry);
-      return;
+      return superseding_failed();
     }
   }
   auto [ups, dels, truncate] = g.plan->last_per_key(b.entries(), g.entries);
   if (truncate) c.exec(d_->truncate_sql(g.def->id));
-  if (isolate_mode)
-    isolate(c, b, g, ups, dels, failed);
-  else
+  if (!isolate_mode) {
     write_ops(c, b, g, ups, dels, failed);
+    return superseding_failed();
+  }
+  // With errors.tolerance=all, a record that cannot be written gives way to the one it had
+  // superseded (same key, earlier in the batch), and so on: the table ends as if the records had
+  // been written one by one. (With none, the batch is cut before the first failure instead.)
+  auto candidates = g.entries;
+  for (;;) {
+    const std::size_t before = failed.size();
+    isolate(c, b, g, std::move(ups), std::move(dels), failed);
+    if (failed.size() == before || !tolerant) return false;
+    candidates = g.plan->superseded_by(b.entries(), candidates, failed_since(before));
+    if (candidates.empty()) return false;
+    auto next = g.plan->last_per_key(b.entries(), candidates);
+    ups = std::move(next.ups);
+    dels = std::move(next.dels);
+  }
 }
 
 void odbc_writer::stage(batch& b) noexcept {
@@ -701,12 +727,25 @@ write_result odbc_writer::write(batch& b, const before_commit_fn& before_commit)
       lease->begin();
       auto* st = b.staged && b.staged->ready ? dynamic_cast<staged*>(b.staged.get()) : nullptr;
       if (st && st->entries != b.entries().size()) st = nullptr;
+      bool redo = false;
       for (auto& g : groups)
-        if (g.plan) write_group(*lease, b, g, isolate_mode, r.failed, st);
+        if (g.plan) redo |= write_group(*lease, b, g, isolate_mode, r.failed, st);
+      if (redo) {
+        lease->rollback();
+        isolate_mode = true;  // write the records a bad one had superseded in its place
+        continue;
+      }
       bool new_failures = std::any_of(r.failed.begin(), r.failed.end(), [&](std::size_t i) {
         return b.entries()[i].failure && b.entries()[i].failure->code != "convert";
       });
       if (s_.errors == tolerance::none && new_failures) {
+        // Records another owner of these partitions already wrote fail here too (duplicate key
+        // in insert mode): that is a conflict to restart from, not a reason to stop.
+        if (!advance_offsets(*lease, b)) {
+          lease->rollback();
+          r.conflict = true;
+          return r;
+        }
         lease->rollback();
         cut_at_failures(r.failed);
         for (auto& e : b.entries()) e.failure.reset();
@@ -717,6 +756,8 @@ write_result odbc_writer::write(batch& b, const before_commit_fn& before_commit)
         r.conflict = true;
         return r;
       }
+      std::sort(r.failed.begin(), r.failed.end());
+      r.failed.erase(std::unique(r.failed.begin(), r.failed.end()), r.failed.end());
       if (before_commit && !r.failed.empty()) before_commit(b, r.failed);
       try {
         lease->commit();
@@ -728,8 +769,6 @@ write_result odbc_writer::write(batch& b, const before_commit_fn& before_commit)
         expected_[k] = rg.next;
         r.committed[k] = rg.next;
       }
-      std::sort(r.failed.begin(), r.failed.end());
-      r.failed.erase(std::unique(r.failed.begin(), r.failed.end()), r.failed.end());
       r.rows_written = b.entries().size() - r.failed.size();
       r.db_seconds = std::chrono::duration<double>(steady::now() - t0).count();
       return r;

@@ -77,7 +77,9 @@ class odbc_writer final : public writer {
   void prepare(odbc::connection& c);
   void ensure_offsets_table(odbc::connection& c);
   void ensure_table(odbc::connection& c, table_group& g);
-  void write_group(odbc::connection& c, batch& b, table_group& g, bool isolate,
+  // true (errors.tolerance=all, outside isolation) when a record that could not be converted had
+  // superseded others of its key: the batch is then written again under isolation.
+  bool write_group(odbc::connection& c, batch& b, table_group& g, bool isolate,
                    std::vector<std::size_t>& failed, staged* st);
   void write_ops(odbc::connection& c, batch& b, table_group& g, const std::vector<std::size_t>& ups,
                  const std::vector<std::size_t>& dels, std::vector<std::size_t>& failed);

@@ -453,6 +453,7 @@ void pg_writer::bisect(pg::connection& c, batch& b, table_group& g, std::vector<
                        std::vector<std::size_t> dels, std::vector<std::size_t>& failed) {
   if (ups.empty() && dels.empty()) return;
   c.exec("SAVEPOINT sluice_bisect");
+  const std::size_t before = failed.size();
   try {
     write_ops(c, b, g, ups, dels, true, failed);
     c.exec("RELEASE SAVEPOINT sluice_bisect");
@@ -460,6 +461,9 @@ void pg_writer::bisect(pg::connection& c, batch& b, table_group& g, std::vector<
   } catch (const error& e) {
     if (!is_record_error(e)) throw;
     c.exec("ROLLBACK TO SAVEPOINT sluice_bisect; RELEASE SAVEPOINT sluice_bisect");
+    // Records this attempt found it could not encode are found again by the halves: listed
+    // once, not once per level (each listed one goes to the dead-letter queue).
+    failed.resize(before);
     if (ups.size() + dels.size() == 1) {
       auto i = ups.empty() ? dels.front() : ups.front();
       auto& ent = b.entries()[i];
@@ -484,14 +488,34 @@ void pg_writer::bisect(pg::connection& c, batch& b, table_group& g, std::vector<
   bisect(c, b, g, std::move(u2), std::move(d2), failed);
 }
 
-void pg_writer::write_group(pg::connection& c, batch& b, table_group& g, bool bisect_mode,
+bool pg_writer::write_group(pg::connection& c, batch& b, table_group& g, bool bisect_mode,
                             std::vector<std::size_t>& failed) {
   auto [ups, dels, truncate] = g.plan->last_per_key(b.entries(), g.entries);
   if (truncate) c.exec("TRUNCATE " + pg::render_table(g.ref, q_));
-  if (bisect_mode)
-    bisect(c, b, g, ups, dels, failed);
-  else
+  const bool tolerant = s_.errors == tolerance::all;
+  auto failed_since = [&](std::size_t before) {
+    return std::vector<std::size_t>(failed.begin() + static_cast<std::ptrdiff_t>(before), failed.end());
+  };
+  if (!bisect_mode) {
+    const std::size_t before = failed.size();
     write_ops(c, b, g, ups, dels, false, failed);
+    return tolerant && failed.size() > before &&
+           !g.plan->superseded_by(b.entries(), g.entries, failed_since(before)).empty();
+  }
+  // With errors.tolerance=all, a record that cannot be written gives way to the one it had
+  // superseded (same key, earlier in the batch), and so on: the table ends as if the records had
+  // been written one by one. (With none, the batch is cut before the first failure instead.)
+  auto candidates = g.entries;
+  for (;;) {
+    const std::size_t before = failed.size();
+    bisect(c, b, g, std::move(ups), std::move(dels), failed);
+    if (failed.size() == before || !tolerant) return false;
+    candidates = g.plan->superseded_by(b.entries(), candidates, failed_since(before));
+    if (candidates.empty()) return false;
+    auto next = g.plan->last_per_key(b.entries(), candidates);
+    ups = std::move(next.ups);
+    dels = std::move(next.dels);
+  }
 }
 
 bool pg_writer::advance_offsets(pg::connection& c, const batch& b) {
@@ -574,12 +598,25 @@ write_result pg_writer::write(batch& b, const before_commit_fn& before_commit) {
         ensure_table(*lease, g);  // DDL runs in its own (autocommit) statements
       }
       lease->exec("BEGIN");
+      bool redo = false;
       for (auto& g : groups)
-        if (g.plan) write_group(*lease, b, g, bisect_mode, r.failed);
+        if (g.plan) redo |= write_group(*lease, b, g, bisect_mode, r.failed);
+      if (redo) {
+        lease->exec("ROLLBACK");
+        bisect_mode = true;  // write the records a bad one had superseded in its place
+        continue;
+      }
       bool new_failures = std::any_of(r.failed.begin(), r.failed.end(), [&](std::size_t i) {
         return b.entries()[i].failure && b.entries()[i].failure->code != "convert";
       });
       if (s_.errors == tolerance::none && new_failures) {
+        // Records another owner of these partitions already wrote fail here too (duplicate key
+        // in insert mode): that is a conflict to restart from, not a reason to stop.
+        if (!advance_offsets(*lease, b)) {
+          lease->exec("ROLLBACK");
+          r.conflict = true;
+          return r;
+        }
         lease->exec("ROLLBACK");
         cut_at_failures(r.failed);
         for (auto& e : b.entries()) e.failure.reset();

@@ -40,7 +40,9 @@ class pg_writer final : public writer {
 
   void ensure_offsets_table(pg::connection& c);
   const pg::table_info& ensure_table(pg::connection& c, table_group& g);
-  void write_group(pg::connection& c, batch& b, table_group& g, bool bisect,
+  // true (errors.tolerance=all, outside bisection) when a record that could not be encoded had
+  // superseded others of its key: the batch is then written again under bisection.
+  bool write_group(pg::connection& c, batch& b, table_group& g, bool bisect,
                    std::vector<std::size_t>& failed);
   void write_ops(pg::connection& c, batch& b, table_group& g, const std::vector<std::size_t>& ups,
                  const std::vector<std::size_t>& dels, bool bisect, std::vector<std::size_t>& failed);

@@ -286,4 +286,31 @@ row_plan::group_ops row_plan::last_per_key(const std::vector<batch_entry>& all,
   return out;
 }
 
+std::vector<std::size_t> row_plan::superseded_by(const std::vector<batch_entry>& all,
+                                                 const std::vector<std::size_t>& entries,
+                                                 const std::vector<std::size_t>& failed) {
+  std::vector<std::size_t> out;
+  if (!dedupe_by_key_ || failed.empty()) return out;
+  // Only after a write failed: plain containers will do.
+  std::set<std::string> keys;
+  std::set<std::size_t> bad(failed.begin(), failed.end());
+  std::string k;
+  for (auto i : failed) {
+    k.clear();
+    append_dedupe_key(all[i].rec, k);
+    keys.insert(k);
+  }
+  for (auto i : entries) {
+    if (all[i].rec.op == record_op::truncate) {
+      out.clear();
+      continue;
+    }
+    if (bad.count(i)) continue;
+    k.clear();
+    append_dedupe_key(all[i].rec, k);
+    if (keys.count(k)) out.push_back(i);
+  }
+  return out;
+}
+
 }  // namespace sluice::sink

@@ -50,6 +50,14 @@ class row_plan {
     bool truncate = false;
   };
   group_ops last_per_key(const std::vector<batch_entry>& all, const std::vector<std::size_t>& entries);
+  // The entries of `entries` after its last truncate that share a key with one of `failed`
+  // (entries last_per_key chose, which could not be written), other than `failed` themselves, in
+  // batch order: the records a failed one had superseded. With errors.tolerance=all they are
+  // written in its place, as if each record had been written in turn. Empty without
+  // de-duplication (every record was tried).
+  std::vector<std::size_t> superseded_by(const std::vector<batch_entry>& all,
+                                         const std::vector<std::size_t>& entries,
+                                         const std::vector<std::size_t>& failed);
 
  private:
   const std::vector<int>& positions(const struct_schema* s, bool key_side);

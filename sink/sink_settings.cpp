@@ -45,10 +45,8 @@ sink_settings sink_settings::from(const config::connector_config& c) {
   s.group_id = c.get_string("group.id");
   if (s.group_id.empty()) s.group_id = "connect-" + c.name();
   s.topics = c.get_list("topics");
-  if (s.topics.empty() && c.is_set("topics.regex")) {
-    auto re = c.get_string("topics.regex");
-    s.topics.push_back(re.starts_with('^') ? re : "^" + re);
-  }
+  if (s.topics.empty() && c.is_set("topics.regex"))
+    s.topics.push_back(config::topics_regex_subscription(c.get_string("topics.regex")));
   if (s.pk == pk_mode::kafka && s.pk_fields.empty())
     s.pk_fields = {"__connect_topic", "__connect_partition", "__connect_offset"};
   return s;

@@ -36,7 +36,12 @@ sink_task::sink_task(const sink_settings& s, int id, convert::converter_settings
 }
 
 sink_task::~sink_task() {
-  writer_thread_.request_stop();
+  {
+    // Under the lock, so the writer cannot be between testing its wait's condition and sleeping
+    // when the stop is requested (a wake-up lost there would leave join() waiting for ever).
+    std::lock_guard lock(mu_);
+    writer_thread_.request_stop();
+  }
   cv_.notify_all();
   if (writer_thread_.joinable()) writer_thread_.join();
   // Leave the group now, while the members the revocation callback (on_revoked) uses still

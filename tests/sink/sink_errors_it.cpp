@@ -16,15 +16,33 @@ std::string order(std::int64_t id, std::int64_t qty) {
   return connect_json(*s, {num(id), num(qty)});
 }
 
-void create_orders(const sink_env& env) {
-  env.exec("CREATE TABLE orders (id bigint PRIMARY KEY, qty integer CONSTRAINT qty_not_negative "
-           "CHECK (qty >= 0))");
-}
-
 std::string header(const consumed& r, const std::string& name) {
   for (const auto& h : r.headers)
     if (h.name == name) return h.value;
   return "<missing>";
+}
+
+// qty as int64: a value beyond the column's integer cannot be encoded for COPY (22003).
+std::string order64(std::int64_t id, std::int64_t qty) {
+  auto s = make_schema({field("id", tk::int64, false), field("qty", tk::int64)});
+  return connect_json(*s, {num(id), num(qty)});
+}
+
+std::string id_key(std::int64_t id) {
+  auto s = make_schema({field("id", tk::int64, false)});
+  return connect_json(*s, {num(id)});
+}
+
+std::vector<std::string> dlq_offsets(std::vector<consumed> dlq) {
+  std::vector<std::string> out;
+  for (const auto& r : dlq) out.push_back(header(r, "__connect.errors.offset"));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void create_orders(const sink_env& env) {
+  env.exec("CREATE TABLE orders (id bigint PRIMARY KEY, qty integer CONSTRAINT qty_not_negative "
+           "CHECK (qty >= 0))");
 }
 
 const std::string offsets_sql = "SELECT next_offset FROM sluice_offsets WHERE topic = 'orders'";
@@ -75,6 +93,53 @@ TEST(SinkErrors, ToleranceAllSendsPoisonRecordsToTheDeadLetterQueueAndWritesTheR
       << header(dlq[1], "__connect.errors.exception.message");
   // The record's own headers travel with it (as Kafka Connect's dead-letter queue keeps them).
   EXPECT_EQ(header(dlq[0], "trace"), "abc");
+  EXPECT_FALSE(c->failure()) << render_failure(c->failure());
+}
+
+// De-duplication tries only the last record of each key. When that one cannot be written, the
+// record it had superseded is written instead (and so on), as if the records had been written one
+// by one: nothing is lost behind a bad record, and each bad record reaches the dead-letter queue
+// once, whether the database refused it (CHECK) or it could not be encoded for COPY.
+TEST(SinkErrors, ToleranceAllWritesTheRecordABadOneHadSupersededAndListsEachBadRecordOnce) {
+  sink_env env;
+  create_orders(env);
+  env.create_topic("orders");
+  env.produce("orders", {record(std::nullopt, order64(7, 5)),           // 0
+                         record(std::nullopt, order64(7, -1)),          // 1: CHECK
+                         record(std::nullopt, order64(8, 1)),           // 2
+                         record(std::nullopt, order64(8, 3000000000)),  // 3: beyond integer
+                         record(std::nullopt, order64(9, 4)),           // 4
+                         record(std::nullopt, order64(9, -2)),          // 5: CHECK
+                         record(std::nullopt, order64(9, 3000000001)),  // 6: beyond integer
+                         record(std::nullopt, order64(10, 1))});        // 7
+  auto c = env.start({{"topics", "orders"}, {"insert.mode", "upsert"}, {"pk.mode", "record_value"},
+                      {"pk.fields", "id"}, {"errors.tolerance", "all"},
+                      {"errors.deadletterqueue.topic.name", "orders-dlq"},
+                      {"errors.deadletterqueue.context.headers.enable", "true"}, {"batch.linger.ms", "1000"}});
+  ASSERT_TRUE(env.eventually(offsets_sql, "8", c.get()));
+  EXPECT_EQ(env.rows("SELECT id, qty FROM orders ORDER BY id"), "7|5\n8|1\n9|4\n10|1");
+  // Everything the queue holds by now (its records are acknowledged before the offsets commit).
+  EXPECT_EQ(dlq_offsets(read_topic(env.bootstrap(), "orders-dlq", 20, 3s)),
+            (std::vector<std::string>{"1", "3", "5", "6"}));
+  EXPECT_FALSE(c->failure()) << render_failure(c->failure());
+}
+
+// Records without a key all have the same (null) key; each of them is refused, and each reaches
+// the dead-letter queue, not only the last.
+TEST(SinkErrors, ToleranceAllSendsEveryKeylessRecordToTheDeadLetterQueue) {
+  sink_env env;
+  create_orders(env);
+  env.create_topic("orders");
+  env.produce("orders", {record(id_key(1), order(1, 1)), record(std::nullopt, order(2, 2)),
+                         record(std::nullopt, order(3, 3)), record(id_key(4), order(4, 4)),
+                         record(std::nullopt, order(5, 5))});
+  auto c = env.start({{"topics", "orders"}, {"insert.mode", "upsert"}, {"pk.mode", "record_key"},
+                      {"errors.tolerance", "all"}, {"errors.deadletterqueue.topic.name", "orders-dlq"},
+                      {"errors.deadletterqueue.context.headers.enable", "true"}, {"batch.linger.ms", "1000"}});
+  ASSERT_TRUE(env.eventually(offsets_sql, "5", c.get()));
+  EXPECT_EQ(env.rows("SELECT string_agg(id::text, ',' ORDER BY id) FROM orders"), "1,4");
+  EXPECT_EQ(dlq_offsets(read_topic(env.bootstrap(), "orders-dlq", 20, 3s)),
+            (std::vector<std::string>{"1", "2", "4"}));
   EXPECT_FALSE(c->failure()) << render_failure(c->failure());
 }
 
