@@ -1,4 +1,6 @@
 // Rules that relate several options. Each names the key to change and how.
+#include <regex.h>
+#include <algorithm>
 #include <fmt/format.h>
 #include "config/checks.hpp"
 #include "config/rules.hpp"
@@ -40,6 +42,33 @@ void check_sink_rules(const connector_config& c, std::vector<problem>& out) {
   if (!topics && !regex)
     out.push_back(about(c, "topics", "neither topics nor topics.regex is set, so there is nothing to consume",
                         "set topics to a comma list of topics, or topics.regex to a pattern"));
+
+  // Kafka Connect refuses a sink that would consume its own dead-letter records.
+  const std::string dlq = c.get_string("errors.deadletterqueue.topic.name");
+  if (!trim(dlq).empty()) {
+    const auto listed = c.get_list("topics");
+    if (topics && std::find(listed.begin(), listed.end(), trim(dlq)) != listed.end())
+      out.push_back(about(c, "topics",
+                          fmt::format("the dead letter queue topic '{}' is one of the topics consumed, so "
+                                      "records failing there would come back to this sink",
+                                      trim(dlq)),
+                          "remove it from topics, or set errors.deadletterqueue.topic.name to another topic"));
+    if (regex && c.is_set("topics.regex")) {
+      regex_t re;
+      const std::string pattern = topics_regex_subscription(c.get_string("topics.regex"));
+      if (regcomp(&re, pattern.c_str(), REG_EXTENDED | REG_NOSUB) == 0) {
+        const bool hit = regexec(&re, std::string(trim(dlq)).c_str(), 0, nullptr, 0) == 0;
+        regfree(&re);
+        if (hit)
+          out.push_back(about(c, "topics.regex",
+                              fmt::format("matches the dead letter queue topic '{}', so records failing there "
+                                          "would come back to this sink",
+                                          trim(dlq)),
+                              "narrow topics.regex so it does not match it, or set "
+                              "errors.deadletterqueue.topic.name to a topic it does not match"));
+      }
+    }
+  }
 
   const std::string insert_mode = c.get_string("insert.mode"), pk_mode = c.get_string("pk.mode");
   if ((insert_mode == "upsert" || insert_mode == "update") && pk_mode == "none")

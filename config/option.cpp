@@ -68,6 +68,10 @@ std::string canonical_value(const option& o, std::string_view value) {
   return std::string(detail::trim(value));
 }
 
+std::string topics_regex_subscription(std::string_view re) {
+  return fmt::format("^({})$", detail::trim(re));
+}
+
 const std::vector<std::string>& pass_through_prefixes() {
   static const std::vector<std::string> prefixes = {"consumer.override.", "producer.override.",
                                                     "admin.override.", "kafka."};

@@ -49,6 +49,10 @@ bool is_required(const option& o, scope kind);  // must be given for a connector
 // "io.confluent.connect.jdbc.JdbcSinkConnector"); other values are returned trimmed.
 std::string canonical_value(const option& o, std::string_view value);
 
+// topics.regex as a sink subscribes to it: "^(re)$", so librdkafka, which matches a "^" topic
+// with POSIX regexec (anywhere in the name), matches whole names only, as Kafka's Java consumer.
+std::string topics_regex_subscription(std::string_view re);
+
 // Prefixes of keys passed through to librdkafka (not validated here beyond a non-empty rest).
 const std::vector<std::string>& pass_through_prefixes();
 

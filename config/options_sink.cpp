@@ -20,11 +20,15 @@ std::vector<declaration> sink_options() {
                     ddl = "Sink: tables", progress = "Sink: retries and progress";
   std::vector<declaration> o;
   o.push_back(declare("topics", L, "", high, sink, topics,
-      "Topics to consume, comma separated. Exactly one of topics and topics.regex is set."));
+      "Topics to consume, comma separated. Exactly one of topics and topics.regex is set; it must "
+      "not name errors.deadletterqueue.topic.name."));
   o.push_back(declare("topics.regex", S, "", high, sink, topics,
       "A regular expression; every topic whose whole name matches is consumed, including topics "
-      "created later. Exactly one of topics and topics.regex is set.",
-      single_regex()));
+      "created later (orders matches orders, not orders-dlq). It is a POSIX extended regular "
+      "expression, as librdkafka matches it: [0-9] rather than \\d, plain (...) groups rather than "
+      "(?:...); such Java-only syntax is reported. Exactly one of topics and topics.regex is set; it "
+      "must not match errors.deadletterqueue.topic.name.",
+      posix_regex()));
 
   o.push_back(declare("insert.mode", S, "insert", high, sink, writes,
       "insert: plain INSERT (a duplicate key fails). upsert: insert or update by primary key "

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <regex.h>
+#include <array>
 #include <fmt/format.h>
 #include "config/connection_url.hpp"
 #include "config/suggest.hpp"
@@ -240,13 +242,62 @@ rule regex_list() {
   return r;
 }
 
-rule single_regex() {
+namespace {
+
+std::optional<std::string> posix_error_of(const std::string& re) {
+  regex_t compiled;
+  const int rc = regcomp(&compiled, re.c_str(), REG_EXTENDED | REG_NOSUB);
+  if (rc == 0) {
+    regfree(&compiled);
+    return std::nullopt;
+  }
+  std::array<char, 256> text{};
+  regerror(rc, &compiled, text.data(), text.size());
+  return std::string(text.data());
+}
+
+// Escapes of Java's and Perl's syntax that POSIX lacks: regcomp takes them as the plain letter
+// (\d is "d"), so a pattern using them compiles and silently matches something else. glibc's
+// \w \W \s \S \b \B \< \> and back-references mean what Java's mean and are left alone.
+std::optional<std::pair<std::string, std::string>> java_only_escape(std::string_view re) {
+  for (std::size_t i = 0; i + 1 < re.size(); ++i) {
+    if (re[i] != '\\') continue;
+    const char c = re[++i];
+    if (!std::isalpha(static_cast<unsigned char>(c)) || std::string_view("wWsSbB").find(c) != std::string_view::npos)
+      continue;
+    const std::string esc = std::string("\\") + c;
+    if (c == 'd') return std::pair{esc, "write [0-9] for \\d"};
+    if (c == 'D') return std::pair{esc, "write [^0-9] for \\D"};
+    return std::pair{esc, "write the characters themselves or a bracket expression ([[:space:]], [[:alpha:]] ...)"};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+rule posix_regex() {
   rule r;
-  r.valid_values = "a regular expression";
+  r.valid_values = "a POSIX extended regular expression";
   r.check = [](const option& o, std::string_view v) -> std::optional<problem> {
-    if (auto err = regex_error_of(std::string(trim(v))))
-      return make_problem(o, v, fmt::format("not a valid regular expression ({})", *err),
+    const std::string re(trim(v));
+    constexpr std::string_view how =
+        "librdkafka matches it as a POSIX extended regular expression (regcomp/regexec), not with "
+        "Java's syntax";
+    if (re.find("(?") != std::string::npos)
+      return make_problem(o, v, fmt::format("'(?' (a Java group such as (?:..), (?i) or a look-around) has no "
+                                            "meaning here: {}", how),
+                          fmt::format("write plain groups (...) instead of (?:...) in {}, and spell out case variants "
+                                      "([Oo]rders) instead of (?i)", o.key));
+    if (auto err = posix_error_of(re); err || posix_error_of(topics_regex_subscription(re)))
+      return make_problem(o, v, fmt::format("not a valid regular expression ({}); {}",
+                                            err.value_or("unbalanced parentheses"), how),
                           fmt::format("fix the expression in {}", o.key));
+    if (auto esc = java_only_escape(re))
+      return make_problem(o, v, fmt::format("'{}' is Java/Perl syntax, but librdkafka matches {} as a POSIX "
+                                            "extended regular expression (regcomp/regexec), where '{}' is "
+                                            "just the letter '{}'",
+                                            esc->first, o.key, esc->first, esc->first.substr(1)),
+                          fmt::format("{} in {}", esc->second, o.key));
     return std::nullopt;
   };
   return r;

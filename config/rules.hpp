@@ -40,7 +40,7 @@ rule between(std::int64_t lo, std::int64_t hi);
 rule minus_one_or_at_least(std::int64_t lo);  // -1 means "no limit" / "now"
 rule time_zone();                             // an IANA zone under /usr/share/zoneinfo
 rule regex_list();                            // a comma list of regular expressions
-rule single_regex();                          // one regular expression (may contain commas)
+rule posix_regex();  // one POSIX extended regular expression (topics.regex, which librdkafka matches)
 
 // A problem about `o` with its value masked when the option is secret.
 problem make_problem(const option& o, std::string_view value, std::string why, std::string fix);

@@ -23,6 +23,25 @@ TEST(SinkRules, TopicsRegexAloneIsFine) {
   EXPECT_TRUE(validate(with(base_sink(), {{"topics.regex", "orders-.*"}}, {"topics"})).config.has_value());
 }
 
+TEST(SinkRules, TheDeadLetterTopicMustNotBeConsumed) {
+  // Kafka Connect refuses a sink that would consume its own dead-letter records.
+  auto listed = only_problem(validate(with(base_sink(), {{"topics", "orders,orders-dlq"}, {"errors.tolerance", "all"},
+                                                         {"errors.deadletterqueue.topic.name", "orders-dlq"}})),
+                             "topics");
+  EXPECT_TRUE(contains(listed.why, "orders-dlq")) << listed.render();
+  EXPECT_TRUE(contains(listed.fix, "errors.deadletterqueue.topic.name")) << listed.render();
+  auto matched = only_problem(validate(with(base_sink(), {{"topics.regex", "orders.*"}, {"errors.tolerance", "all"},
+                                                          {"errors.deadletterqueue.topic.name", "orders-dlq"}},
+                                            {"topics"})),
+                              "topics.regex");
+  EXPECT_TRUE(contains(matched.why, "orders-dlq")) << matched.render();
+  // topics.regex matches whole names: "orders" does not match "orders-dlq".
+  EXPECT_TRUE(validate(with(base_sink(), {{"topics.regex", "orders"}, {"errors.tolerance", "all"},
+                                          {"errors.deadletterqueue.topic.name", "orders-dlq"}},
+                            {"topics"}))
+                  .config.has_value());
+}
+
 TEST(SinkRules, UpsertAndUpdateNeedAPrimaryKeyMode) {
   for (const char* mode : {"upsert", "update"}) {
     auto p = only_problem(validate(with(base_sink(), {{"insert.mode", mode}})), "insert.mode");

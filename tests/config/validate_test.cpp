@@ -215,6 +215,21 @@ TEST(Validate, RegexOptionsMustCompile) {
   only_problem(validate(with(base_source(), {{"table.include.list", "public\\.orders, ([a"}})), "table.include.list");
 }
 
+TEST(Validate, TopicsRegexIsCheckedAsThePosixExpressionLibrdkafkaMatches) {
+  // librdkafka matches topics.regex with POSIX regexec (extended): \d is the letter d there.
+  auto d = only_problem(validate(with(base_sink(), {{"topics", ""}, {"topics.regex", "orders-\\d+"}})),
+                        "topics.regex");
+  EXPECT_TRUE(contains(d.why, "\\d")) << d.render();
+  EXPECT_TRUE(contains(d.why, "POSIX")) << d.render();
+  EXPECT_TRUE(contains(d.fix, "[0-9]")) << d.render();
+  auto group = only_problem(validate(with(base_sink(), {{"topics", ""}, {"topics.regex", "(?:orders|refunds)"}})),
+                            "topics.regex");
+  EXPECT_TRUE(contains(group.fix, "(?")) << group.render();
+  only_problem(validate(with(base_sink(), {{"topics", ""}, {"topics.regex", "a)(b"}})), "topics.regex");
+  for (const char* ok : {"orders-[0-9]+", "(orders|refunds)-.*", "\\w+\\.events", "^orders$"})
+    EXPECT_TRUE(validate(with(base_sink(), {{"topics", ""}, {"topics.regex", ok}})).config.has_value()) << ok;
+}
+
 TEST(Validate, UnresolvableProviderIsAProblem) {
   ::unsetenv("SLUICE_TEST_NOT_SET");
   auto p = only_problem(validate(with(base_sink(), {{"connection.password", "${env:SLUICE_TEST_NOT_SET}"}})),

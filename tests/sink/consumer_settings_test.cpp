@@ -1,5 +1,6 @@
 // The settings a sink derives from its connector config: the consumer settings its tasks run with
 // (the connector's tasks share one prefetch budget) and the ODBC dialect options of its writer.
+#include <regex.h>
 #include <optional>
 
 #include <gtest/gtest.h>
@@ -7,6 +8,7 @@
 #include "dialects/odbc/dialect.hpp"
 #include "kafka/embedded_broker.hpp"
 #include "sink/sink_connector.hpp"
+#include "sink/sink_settings.hpp"
 #include "tests/config/config_test_helpers.hpp"
 
 namespace sluice::sink {
@@ -19,6 +21,31 @@ config::connector_config sink_config(std::initializer_list<std::pair<const std::
   auto v = config::validate(with(base_sink(), changes));
   EXPECT_TRUE(v.config.has_value());
   return *v.config;
+}
+
+bool librdkafka_matches(const std::string& subscription, const char* topic) {
+  // What librdkafka does with a "^" subscription: POSIX regcomp (extended) and regexec.
+  regex_t re;
+  EXPECT_EQ(regcomp(&re, subscription.c_str(), REG_EXTENDED | REG_NOSUB), 0) << subscription;
+  const bool hit = regexec(&re, topic, 0, nullptr, 0) == 0;
+  regfree(&re);
+  return hit;
+}
+
+TEST(SinkSettings, TopicsRegexSubscribesToWholeTopicNamesOnly) {
+  // Kafka's Java consumer matches the whole name; regexec finds a match anywhere.
+  const auto s = sink_settings::from(sink_config({{"topics", ""}, {"topics.regex", "orders"}}));
+  ASSERT_EQ(s.topics.size(), 1u);
+  EXPECT_TRUE(librdkafka_matches(s.topics[0], "orders"));
+  EXPECT_FALSE(librdkafka_matches(s.topics[0], "orders-dlq"));
+  EXPECT_FALSE(librdkafka_matches(s.topics[0], "old-orders"));
+  const auto alt = sink_settings::from(sink_config({{"topics", ""}, {"topics.regex", "orders|refunds-.*"}}));
+  EXPECT_TRUE(librdkafka_matches(alt.topics[0], "orders"));
+  EXPECT_TRUE(librdkafka_matches(alt.topics[0], "refunds-eu"));
+  EXPECT_FALSE(librdkafka_matches(alt.topics[0], "orders-dlq"));
+  const auto anchored = sink_settings::from(sink_config({{"topics", ""}, {"topics.regex", "^orders$"}}));
+  EXPECT_TRUE(librdkafka_matches(anchored.topics[0], "orders"));
+  EXPECT_FALSE(librdkafka_matches(anchored.topics[0], "orders-dlq"));
 }
 
 TEST(SinkConsumerSettings, TheTasksShareSixteenMebibytesOfPrefetchEachKeepingAtLeastTwo) {
