@@ -34,11 +34,14 @@ std::vector<declaration> common_options() {
       "connect-<name>), the source offset file and every log line and error of this connector."),
       both));
   o.push_back(required(declare("connector.class", value_type::class_name, std::nullopt, high, both, connector,
-      "What the connector does: io.confluent.connect.jdbc.JdbcSinkConnector (short: jdbc-sink) "
-      "writes Kafka topics into database tables; io.confluent.connect.jdbc.JdbcSourceConnector "
-      "(short: jdbc-source) publishes table rows to Kafka. Decides which other options apply.",
-      one_of({{"io.confluent.connect.jdbc.JdbcSinkConnector", "jdbc-sink"},
-              {"io.confluent.connect.jdbc.JdbcSourceConnector", "jdbc-source"}})),
+      "What the connector does: io.confluent.connect.jdbc.JdbcSinkConnector writes Kafka topics "
+      "into database tables; io.confluent.connect.jdbc.JdbcSourceConnector publishes table rows to "
+      "Kafka. Decides which other options apply. Kafka Connect's aliases (JdbcSinkConnector, "
+      "JdbcSink, JdbcSourceConnector, JdbcSource) and sluice's short names (jdbc-sink, "
+      "jdbc-source) are accepted too.",
+      one_of({{"io.confluent.connect.jdbc.JdbcSinkConnector", "jdbc-sink", "JdbcSinkConnector", "JdbcSink"},
+              {"io.confluent.connect.jdbc.JdbcSourceConnector", "jdbc-source", "JdbcSourceConnector",
+               "JdbcSource"}})),
       both));
   o.push_back(declare("tasks.max", I, "1", high, both, connector,
       "Maximum number of tasks (threads) of this connector. A sink's partitions are spread over "

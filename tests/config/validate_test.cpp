@@ -84,6 +84,23 @@ TEST(Validate, ShortConnectorClassNamesAreAccepted) {
   EXPECT_EQ(source.config->kind(), connector_kind::source);
 }
 
+TEST(Validate, KafkaConnectsPluginAliasesAreAccepted) {
+  // Kafka Connect resolves connector.class by class name, simple name, or simple name without
+  // "Connector"; configs written for it use all three.
+  for (const char* alias : {"JdbcSinkConnector", "JdbcSink"}) {
+    auto sink = validate(with(base_sink(), {{"connector.class", alias}}));
+    ASSERT_TRUE(sink.config) << alias << ": " << all_rendered(sink);
+    EXPECT_EQ(sink.config->kind(), connector_kind::sink);
+    EXPECT_EQ(sink.config->get_string("connector.class"), "io.confluent.connect.jdbc.JdbcSinkConnector");
+  }
+  for (const char* alias : {"JdbcSourceConnector", "JdbcSource"}) {
+    auto source = validate(with(base_source(), {{"connector.class", alias}}));
+    ASSERT_TRUE(source.config) << alias << ": " << all_rendered(source);
+    EXPECT_EQ(source.config->kind(), connector_kind::source);
+    EXPECT_EQ(source.config->get_string("connector.class"), "io.confluent.connect.jdbc.JdbcSourceConnector");
+  }
+}
+
 TEST(Validate, NonIntegerIsATypeProblem) {
   auto p = only_problem(validate(with(base_sink(), {{"batch.size", "lots"}})), "batch.size");
   EXPECT_EQ(p.value, "lots");
