@@ -47,6 +47,8 @@ std::optional<std::string> key_value(std::string_view conn, std::string_view key
 
 bool has_key(std::string_view conn, std::string_view key) { return key_value(conn, key).has_value(); }
 
+}  // namespace
+
 std::vector<std::string> session_sql(config::dialect d) {
   switch (d) {
     case config::dialect::mysql:
@@ -54,9 +56,15 @@ std::vector<std::string> session_sql(config::dialect d) {
               "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION,"
               "NO_AUTO_VALUE_ON_ZERO,ERROR_FOR_DIVISION_BY_ZERO'"};
     case config::dialect::postgresql: return {"SET TimeZone = 'UTC'"};
+    // Timestamps travel as 'YYYY-MM-DD HH:MM:SS…' text. datetime and smalldatetime read that form
+    // by the session's DATEFORMAT, which follows the login's language: under British, Deutsch or
+    // Français '2024-03-05' would be 3 May (and day 13-31 an error). ymd reads it as written.
+    case config::dialect::sqlserver: return {"SET DATEFORMAT ymd"};
     default: return {};
   }
 }
+
+namespace {
 
 std::string short_sql(std::string_view sql) {
   std::string s(sql.substr(0, 160));

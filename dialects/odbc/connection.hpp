@@ -158,5 +158,7 @@ class connection {
 // The connection string sluice uses for a family: the given one plus what the session needs
 // (MariaDB CHARSET=utf8mb4, psqlODBC Protocol=7.4-0) unless the user set those keys.
 std::string effective_connection_string(std::string_view given, config::dialect family);
+// Statements run on every new connection of a family (time zone UTC, strict modes, date order).
+std::vector<std::string> session_sql(config::dialect family);
 
 }  // namespace sluice::odbc

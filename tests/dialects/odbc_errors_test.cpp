@@ -88,5 +88,13 @@ TEST(OdbcConnectionString, AddsWhatTheSessionNeedsUnlessGiven) {
   EXPECT_EQ(effective_connection_string("DSN=x", dialect::sqlite), "DSN=x");
 }
 
+// SQL Server reads 'YYYY-MM-DD …' text into datetime by the login language's date order; every
+// session sets ymd, so a window value or a written value means the same day for every login.
+TEST(OdbcSession, SqlServerSessionsReadDatesInTheOrderTheyAreWritten) {
+  EXPECT_EQ(session_sql(dialect::sqlserver), (std::vector<std::string>{"SET DATEFORMAT ymd"}));
+  EXPECT_EQ(session_sql(dialect::postgresql), (std::vector<std::string>{"SET TimeZone = 'UTC'"}));
+  EXPECT_TRUE(session_sql(dialect::sqlite).empty());
+}
+
 }  // namespace
 }  // namespace sluice::odbc
