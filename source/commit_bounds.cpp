@@ -17,8 +17,26 @@ constexpr const char* running_sql = R"(
      AND l.pid <> pg_catalog.pg_backend_pid()
      AND a.datname = pg_catalog.current_database())";
 
-// Those that may still write: they hold an xid, run a statement, or are hidden from us. A session
-// idle in its transaction without an xid has written nothing and has no statement drawing ids.
+// Those of them that may still commit an id at or below a sample's max(id): they hold an xid,
+// hold a RowExclusiveLock on a relation of this database that is not a system catalog, or are
+// hidden from us (another user's session without pg_read_all_stats: state is NULL).
+//
+// Why this is enough (see source/README.md, "snapshot sampling"): an id v <= S_j was drawn with
+// nextval() before S_j was, so by a transaction T running at sample j (in V_j). nextval() locks
+// the sequence in RowExclusiveLock under the top transaction's resource owner, so T holds that
+// lock from the draw until it ends (a rolled-back savepoint does not release it), and an INSERT
+// holds the same lock on its table from before it evaluates DEFAULT nextval(). A T that has drawn
+// v but not yet written its row (no xid yet: nextval() assigns none except when it WAL-logs the
+// sequence, and the row's xid comes at heap insert, after BEFORE triggers) is therefore still
+// busy. A T without an xid and without such a lock has drawn nothing that is still uncommitted
+// in this transaction, and anything it draws later is above S_j.
+//
+// So a session that only reads is never busy, whether idle in its transaction or running a long
+// SELECT (pg_sleep(600) included), and neither are autovacuum workers (ShareUpdateExclusiveLock on
+// the table; their RowExclusiveLock on pg_class / pg_statistic is on catalogs, oid < 16384) nor
+// walsenders. Being conservative elsewhere costs only waiting: a session that updated or
+// deleted rows of any user table, drew from any sequence, or inserted into a temporary table
+// waits like a writer (a granted or awaited lock; pg_locks shows other users' locks too).
 constexpr const char* busy_sql = R"(
 SELECT l.virtualtransaction, a.state IS NULL
   FROM pg_catalog.pg_locks l
@@ -27,8 +45,11 @@ SELECT l.virtualtransaction, a.state IS NULL
    AND l.pid <> pg_catalog.pg_backend_pid()
    AND a.datname = pg_catalog.current_database()
    AND (a.state IS NULL
-        OR a.state NOT IN ('idle in transaction', 'idle in transaction (aborted)')
-        OR a.backend_xid IS NOT NULL))";
+        OR a.backend_xid IS NOT NULL
+        OR EXISTS (SELECT FROM pg_catalog.pg_locks w
+                    WHERE w.pid = l.pid AND w.locktype = 'relation' AND w.mode = 'RowExclusiveLock'
+                      AND w.database = a.datid
+                      AND w.relation >= 16384::pg_catalog.oid)))";
 
 std::vector<std::string> split_commas(std::string_view s) {
   std::vector<std::string> out;

@@ -5,8 +5,9 @@
 //
 // incrementing: snapshot sampling. Before each poll's data transaction, sample() records the
 // largest id visible in a fresh snapshot (S), that snapshot, and the transactions running just
-// after it (V). read_busy() then lists the transactions that may still write: those holding an
-// xid, running a statement, or hidden from this user. A sample is safe once every xid that was
+// after it (V). read_busy() then lists the transactions that may still commit a sampled id: those
+// holding an xid or a RowExclusiveLock on a non-catalog relation of this database (nextval() and
+// INSERT take it and keep it to the transaction's end), or hidden from this user. A sample is safe once every xid that was
 // in progress in its snapshot is visible to the data transaction's snapshot and none of its V is
 // still busy: no transaction can then commit an id <= S any more. safe_bound() returns the
 // largest safe S; the poll publishes ids in (offset, bound].

@@ -7,7 +7,18 @@
 namespace sluice::source::testing {
 namespace {
 
-class SourceModes : public source_test {};
+class SourceModes : public source_test {
+ protected:
+  // Waits until another session of this test's database runs a statement starting with `prefix`.
+  void await_statement(const std::string& prefix) const {
+    for (int i = 0; i < 100; ++i) {
+      auto r = query("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query LIKE '" + prefix + "%'");
+      if (!r.empty() && r[0][0].value_or("0") != "0") return;
+      std::this_thread::sleep_for(50ms);
+    }
+    ADD_FAILURE() << "no session started " << prefix;
+  }
+};
 
 TEST_F(SourceModes, IncrementingPublishesEveryRowOnceInIdOrderWithThePrimaryKey) {
   sql("CREATE TABLE items (id bigserial PRIMARY KEY, name text NOT NULL);"
@@ -92,6 +103,59 @@ TEST_F(SourceModes, IncrementingWaitsForSessionsItCannotSee) {
   EXPECT_EQ(ids_of(published("hidden", 2)), (std::multiset<std::int64_t>{1, 2}));
 }
 
+TEST_F(SourceModes, IncrementingIsNotHeldBackBySessionsThatOnlyRead) {
+  // A reader in an open transaction, idle and then running a long statement: it holds no xid
+  // and no RowExclusiveLock, so it cannot commit an id, and the source must not wait for it.
+  sql("CREATE TABLE reads (id bigserial PRIMARY KEY, who text)");
+  auto reading = connect();
+  reading->exec("BEGIN");
+  reading->exec("SELECT count(*) FROM reads");
+  std::atomic<bool> slept{false};
+  std::thread sleeper([&] {
+    try {
+      reading->exec("SELECT pg_sleep(20)");
+    } catch (const std::exception&) {  // cancelled below
+    }
+    slept = true;
+  });
+  await_statement("SELECT pg_sleep(20)");
+  sql("INSERT INTO reads (who) SELECT 'r' FROM generate_series(1, 3)");
+  auto cfg = base("incrementing");
+  cfg["table.whitelist"] = "reads";
+  start(cfg);
+  EXPECT_EQ(ids_of(published("reads", 3, 8s)), (std::multiset<std::int64_t>{1, 2, 3}))
+      << "rows must not wait for a session that only reads";
+  EXPECT_FALSE(slept) << "the reader's statement ended before the rows were published: the test proves nothing";
+  sql("SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep(20)%'");
+  sleeper.join();
+}
+
+TEST_F(SourceModes, IncrementingWaitsForAnIdDrawnBeforeItsRowIsWritten) {
+  // The slow INSERT draws id 2 (DEFAULT nextval, no xid: the sequence was WAL-logged by the first
+  // insert) and then spends a while in a BEFORE trigger before its row, and its xid, exist. Id 3
+  // commits meanwhile and must wait: the drawing session holds RowExclusiveLock on the sequence.
+  sql("CREATE TABLE drawn (id bigserial PRIMARY KEY, who text);"
+      "INSERT INTO drawn (who) VALUES ('first');"
+      "CREATE FUNCTION drawn_slowly() RETURNS trigger LANGUAGE plpgsql AS "
+      "$$ BEGIN IF NEW.who = 'slow' THEN PERFORM pg_sleep(3); END IF; RETURN NEW; END $$;"
+      "CREATE TRIGGER drawn_slowly BEFORE INSERT ON drawn FOR EACH ROW EXECUTE FUNCTION drawn_slowly()");
+  auto cfg = base("incrementing");
+  cfg["table.whitelist"] = "drawn";
+  start(cfg);
+  ASSERT_EQ(published("drawn", 1).size(), 1u);
+  auto slow = connect();
+  std::jthread writer([&] { slow->exec("INSERT INTO drawn (who) VALUES ('slow')"); });
+  await_statement("INSERT INTO drawn (who) VALUES");
+  sql("INSERT INTO drawn (who) VALUES ('fast')");
+  EXPECT_EQ(query("SELECT max(id) FROM drawn")[0][0].value_or(""), "3");
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_EQ(published("drawn", 2, 300ms).size(), 1u) << "id 3 must wait while id 2 may still be written";
+  writer.join();
+  auto all = published("drawn", 3);
+  EXPECT_EQ(ids_of(all), (std::multiset<std::int64_t>{1, 2, 3}));
+  EXPECT_EQ(all.size(), 3u);
+}
+
 TEST_F(SourceModes, TimestampPublishesInsertsAndUpdatesAfterTheirTransactionsEnd) {
   sql("CREATE TABLE docs (id int PRIMARY KEY, body text, updated_at timestamptz NOT NULL DEFAULT clock_timestamp());"
       "INSERT INTO docs (id, body) VALUES (1, 'one'), (2, 'two')");
@@ -114,6 +178,29 @@ TEST_F(SourceModes, TimestampPublishesInsertsAndUpdatesAfterTheirTransactionsEnd
   std::set<std::string> bodies;
   for (const auto& r : all) bodies.insert(std::get<std::string>(field(r, "body")));
   EXPECT_EQ(bodies, (std::set<std::string>{"one", "two", "one v2", "two v2"}));
+}
+
+TEST_F(SourceModes, TimestampWaitsForATransactionThatReadsBeforeItWritesNow) {
+  // Unlike ids, a timestamp written with now() is the transaction's start, however long it read
+  // before writing: a transaction holding no xid yet still holds the timestamp bound back.
+  sql("CREATE TABLE notes (id int PRIMARY KEY, at timestamptz NOT NULL DEFAULT now());"
+      "INSERT INTO notes (id) VALUES (1)");
+  auto cfg = base("timestamp");
+  cfg["table.whitelist"] = "notes";
+  cfg["timestamp.column.name"] = "at";
+  start(cfg);
+  ASSERT_EQ(published("notes", 1).size(), 1u);
+  auto slow = connect();
+  slow->exec("BEGIN");
+  slow->exec("SELECT pg_sleep(0.3)");  // read only, so far
+  sql("INSERT INTO notes (id) VALUES (2)");
+  std::this_thread::sleep_for(800ms);
+  EXPECT_EQ(published("notes", 2, 300ms).size(), 1u) << "row 2 waits: the open transaction may still write now()";
+  slow->exec("INSERT INTO notes (id) VALUES (3)");  // at = its start, before row 2's
+  slow->exec("COMMIT");
+  auto all = published("notes", 3);
+  EXPECT_EQ(ids_of(all), (std::multiset<std::int64_t>{1, 2, 3}));
+  EXPECT_EQ(all.size(), 3u);
 }
 
 TEST_F(SourceModes, TimestampIncrementingBreaksTiesOnTheIdAcrossChunks) {
