@@ -122,7 +122,7 @@ std::vector<std::pair<std::string, std::string>> libpq_params(const url_parts& p
     if (l == "ssl") ssl = lower(v);
     else if (l == "sslmode") sslmode = v;
     else if (l == "applicationname") out.emplace_back("application_name", v);
-    else if (l == "connecttimeout") out.emplace_back("connect_timeout", v);
+    else if (l == "connecttimeout" || l == "logintimeout") out.emplace_back("connect_timeout", v);
     else if (l == "currentschema") options += " -c search_path=" + v;
     else if (l == "options") options += " " + v;
     else if (l == "tcpkeepalive") out.emplace_back("keepalives", lower(v) == "true" ? "1" : "0");
@@ -303,8 +303,9 @@ std::string mask_url_secrets(std::string_view text) {
   return s;
 }
 
-connection_target parse_connection_url(std::string_view url, std::string_view user,
-                                       std::string_view password, std::string_view dialect_name) {
+connection_target parse_connection_url(std::string_view url, std::string_view user, std::string_view password,
+                                       std::string_view dialect_name,
+                                       const std::vector<std::pair<std::string, std::string>>& driver_properties) {
   url = detail::trim(url);
   const std::string shown = mask_url_secrets(url);
   if (url.empty())
@@ -318,6 +319,14 @@ connection_target parse_connection_url(std::string_view url, std::string_view us
                         fmt::format("set dialect.name to one of {}, or leave it empty", dialect_names));
   }
   url_parts p = parse_any(url, shown);
+  for (const auto& [k, v] : driver_properties) {
+    const std::string l = lower(k);
+    if (l == "user" && p.user.empty()) p.user = v;
+    else if (l == "password" && p.password.empty()) p.password = v;
+    else if (l != "user" && l != "password" &&
+             std::none_of(p.params.begin(), p.params.end(), [&](const auto& kv) { return lower(kv.first) == l; }))
+      p.params.emplace_back(k, v);  // a parameter written in the URL wins, as in pgjdbc
+  }
   if (chosen && p.family && *chosen != dialect::generic && *chosen != *p.family)
     detail::url_error(shown,
                       fmt::format("dialect.name says {} but connection.url is a {} URL",

@@ -10,6 +10,8 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace sluice::config {
 
@@ -33,8 +35,11 @@ struct connection_target {
 // (dialect.name: PostgreSqlDatabaseDialect ... GenericDatabaseDialect, or postgresql, mysql,
 // mariadb, sqlite, sqlserver, generic; "" = detect) overrides detection.
 // Throws sluice::error, never containing the password, when the URL cannot be understood.
-connection_target parse_connection_url(std::string_view url, std::string_view user,
-                                       std::string_view password, std::string_view dialect_name);
+// driver_properties: Confluent's connection.<property>=value settings (the prefix removed), taken
+// as parameters of a JDBC URL that does not give them itself.
+connection_target parse_connection_url(
+    std::string_view url, std::string_view user, std::string_view password, std::string_view dialect_name,
+    const std::vector<std::pair<std::string, std::string>>& driver_properties = {});
 
 std::string_view to_string(dialect d) noexcept;  // "postgresql", "mysql", ...
 

@@ -129,7 +129,15 @@ void check_source_rules(const connector_config& c, std::vector<problem>& out) {
     out.push_back(about(c, "topic.prefix", "with query, topic.prefix is the whole topic name, and it is empty",
                         "set topic.prefix to the topic the query's rows go to"));
 
-  if (c.get_string("exactly.once.support") == "required" && !nonempty(c, "offset.storage.topic"))
+  if (c.get_bool("incrementing.relaxed.monotonic"))
+    out.push_back(about(c, "incrementing.relaxed.monotonic",
+                        "not supported: sluice reads the rows whose incrementing column is greater than the "
+                        "last one published, so the column must grow strictly",
+                        "remove incrementing.relaxed.monotonic (or set it to false), and use "
+                        "mode=timestamp+incrementing if rows may reuse or go back on an id"));
+
+  if (c.get_string("exactly.once.support") == "required" && !nonempty(c, "offset.storage.topic") &&
+      !nonempty(c, "offsets.storage.topic"))
     out.push_back(about(c, "exactly.once.support",
                         "exactly-once needs the offsets in a Kafka topic, written in the same transaction "
                         "as the rows, but offset.storage.topic is not set (offsets go to a file)",

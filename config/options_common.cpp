@@ -54,7 +54,10 @@ std::vector<declaration> common_options() {
       "?user=..&password=..&sslmode=.., jdbc:mysql://, jdbc:mariadb://, jdbc:sqlite:PATH, "
       "jdbc:sqlserver://host:port;databaseName=..; also libpq URIs (postgresql://...), libpq "
       "conninfo strings (host=.. dbname=..) and odbc:<ODBC connection string or DSN=..>. Passwords "
-      "in the URL are never printed."),
+      "in the URL are never printed. Driver properties in Confluent's connection.<property> form "
+      "(connection.loginTimeout=10, connection.sslmode=require) are taken as parameters of a "
+      "jdbc:postgresql, jdbc:mysql, jdbc:mariadb or jdbc:sqlserver URL, translated the same way; "
+      "a parameter written in the URL wins."),
       both));
   o.push_back(declare("connection.user", S, std::nullopt, high, both, connection,
       "Database user. Overrides a user given in connection.url."));
@@ -182,6 +185,43 @@ std::vector<declaration> common_options() {
   o.push_back(declare("transforms", L, "", low, both, transforms,
       "Single Message Transforms. Accepted so existing configs parse, but not supported yet: a "
       "non-empty value is reported as an error naming the transforms."));
+  o.push_back(declare("predicates", L, "", low, both, transforms,
+      "Predicates of Single Message Transforms, with their predicates.<alias>.* settings. Since "
+      "transforms are not supported (see transforms), predicates select nothing and have no "
+      "effect; they are accepted when every named predicate has a predicates.<alias>.type Kafka "
+      "ships (org.apache.kafka.connect.transforms.predicates.TopicNameMatches, HasHeaderKey, "
+      "RecordIsTombstone). Other types, and predicates.<alias>.* of a predicate not named here, "
+      "are reported."));
+
+  const std::string compat = "Kafka Connect worker settings (no effect)";
+  o.push_back(declare("header.converter", value_type::class_name,
+      "org.apache.kafka.connect.storage.SimpleHeaderConverter", low, both, compat,
+      "Accepted for compatibility and not used: a sink writes no record header into a column "
+      "(headers reach the dead-letter queue as they were), and a source publishes its records "
+      "without headers. Any class name is accepted."));
+  o.push_back(declare("config.action.reload", S, "restart", low, both, compat,
+      "Accepted for compatibility with no effect: sluice resolves ${env:..} and ${file:..} when "
+      "a config is loaded or PUT, and does not watch them for changes, so neither restart nor "
+      "none restarts a connector when a referenced file changes; restart it (or PUT its config) "
+      "to pick a new value up.",
+      one_of({{"restart"}, {"none"}})));
+  o.push_back(declare("tasks.max.enforce", B, "true", low, both, compat,
+      "Accepted for compatibility with no effect: sluice never runs more tasks than tasks.max, "
+      "so true and false behave the same."));
+  o.push_back(declare("topic.creation.groups", L, "", low, both, compat,
+      "Accepted for compatibility with no effect, like every other topic.creation.* setting "
+      "(topic.creation.<group>.include, .exclude, topic.creation.default.<topic config> ...): "
+      "a source creates a missing topic itself with the broker's defaults (num.partitions, "
+      "default.replication.factor, its other topic defaults), whatever these say. Create the "
+      "topics beforehand to give them other settings."));
+  o.push_back(declare("topic.creation.default.replication.factor", I, std::nullopt, low, both, compat,
+      "Accepted for compatibility with no effect: a missing topic is created with the broker's "
+      "default.replication.factor (see topic.creation.groups).",
+      minus_one_or_at_least(1)));
+  o.push_back(declare("topic.creation.default.partitions", I, std::nullopt, low, both, compat,
+      "Accepted for compatibility with no effect: a missing topic is created with the broker's "
+      "num.partitions (see topic.creation.groups).",
+      minus_one_or_at_least(1)));
   return o;
 }
 

@@ -88,6 +88,11 @@ std::vector<declaration> sink_options() {
   o.push_back(declare("offsets.table.name", S, "sluice_offsets", medium, sink, progress,
       "sluice: table holding the consumed Kafka offsets, written in the same transaction as the "
       "rows (exactly-once into the table). Created when missing."));
+  o.push_back(declare("trim.sensitive.log", B, "false", low, sink, progress,
+      "Accepted for compatibility with no effect: sluice never logs a record's key or value nor "
+      "the values it binds to statements (the log names topic, partition and offset), with true "
+      "or false; a database error it reports is quoted as the database wrote it, which may "
+      "include a value (PostgreSQL's DETAIL: Key (id)=(5) already exists)."));
   o.push_back(declare("group.id", S, "connect-<name>", medium, sink, progress,
       "Kafka consumer group. Run more sluice processes with the same group.id to share the "
       "partitions. Default: connect-<name>, as Kafka Connect names it."));

@@ -28,6 +28,25 @@ rule transaction_boundaries() {
   };
   return r;
 }
+// Confluent's transaction.isolation.mode; sluice chooses the isolation of a poll itself.
+rule isolation_modes() {
+  rule r = one_of({{"DEFAULT"}});
+  auto base = r.check;
+  r.check = [base](const option& o, std::string_view v) -> std::optional<problem> {
+    const std::string l = lower(trim(v));
+    for (const char* level : {"read_uncommitted", "read_committed", "repeatable_read", "serializable",
+                              "sql_server_snapshot"})
+      if (l == level)
+        return make_problem(o, v,
+                            fmt::format("transaction.isolation.mode={} is not supported: sluice chooses "
+                                        "each poll's isolation itself (REPEATABLE READ on PostgreSQL, "
+                                        "the database's default elsewhere)",
+                                        trim(v)),
+                            "remove transaction.isolation.mode, or set it to DEFAULT");
+    return base(o, v);
+  };
+  return r;
+}
 }  // namespace
 
 std::vector<declaration> source_options() {
@@ -65,6 +84,10 @@ std::vector<declaration> source_options() {
       "offset keeps the full timestamp (timestamp_nanos, lossless), so rows that differ below a "
       "millisecond are neither skipped nor published twice.",
       one_of({{"connect_logical"}, {"nanos_long"}, {"nanos_string"}, {"nanos_iso_datetime_string"}})));
+  o.push_back(declare("incrementing.relaxed.monotonic", B, "false", low, source, mode,
+      "false (the only value supported): the incrementing column must grow strictly, as sluice "
+      "reads the rows whose value is greater than the last one published. true is reported as "
+      "not supported."));
   o.push_back(declare("validate.non.null", B, "true", low, source, mode,
       "Check at start that the incrementing and timestamp columns are NOT NULL (rows with NULL "
       "there would never be published); fail the task with the column named when they are not."));
@@ -91,9 +114,15 @@ std::vector<declaration> source_options() {
       "Regular expressions, comma separated; tables whose fully qualified name matches one are "
       "not published.",
       regex_list()));
-  o.push_back(declare("table.types", L, "TABLE", low, source, tables,
-      "Kinds of tables discovered: TABLE, VIEW, and others the database reports (SYSTEM TABLE, "
-      "MATERIALIZED VIEW ...), comma separated."));
+  o.push_back(declare("table.types", L, "TABLE", low, scope::both, tables,
+      "Sources: kinds of tables discovered: TABLE, VIEW, and others the database reports (SYSTEM "
+      "TABLE, MATERIALIZED VIEW ...), comma separated. Sinks: accepted for compatibility with "
+      "Confluent's sink and not applied: a sink writes into the relation table.name.format names, "
+      "table or view alike (auto.create creates tables)."));
+  o.push_back(declare("catalog.pattern", S, std::nullopt, low, source, tables,
+      "Accepted for compatibility and not applied: sluice discovers the tables of the database "
+      "connection.url names only (on MySQL/MariaDB that database is the catalog), whatever this "
+      "pattern says. To read another database, point connection.url at it."));
   o.push_back(declare("schema.pattern", S, std::nullopt, medium, source, tables,
       "Only tables of schemas matching this pattern (SQL LIKE) are discovered. Unset: all "
       "schemas the user can read."));
@@ -111,6 +140,19 @@ std::vector<declaration> source_options() {
       "Most rows fetched per query round trip.", at_least(1)));
   o.push_back(declare("table.poll.interval.ms", I, "60000", low, source, polling,
       "Milliseconds between checks for new or removed tables.", at_least(0)));
+
+  o.push_back(declare("query.retry.attempts", I, "-1", low, source, polling,
+      "Accepted for compatibility and not applied: a query that fails fails its poll, and the "
+      "task is restarted with back-off (errors.restart.enable, errors.restart.backoff.ms, "
+      "errors.restart.max.ms) for as long as the error may pass (connection lost, deadlock, "
+      "timeout); an error a retry cannot fix (syntax, missing privilege) fails the task at once.",
+      minus_one_or_at_least(0)));
+  o.push_back(declare("transaction.isolation.mode", S, "DEFAULT", low, source, polling,
+      "DEFAULT only: sluice chooses each poll's isolation itself (on PostgreSQL one REPEATABLE "
+      "READ READ ONLY transaction, which its commit-aware upper bound relies on; elsewhere the "
+      "database's default). Confluent's other levels (READ_UNCOMMITTED, READ_COMMITTED, "
+      "REPEATABLE_READ, SERIALIZABLE, SQL_SERVER_SNAPSHOT) are reported as not supported.",
+      isolation_modes()));
 
   o.push_back(declare("numeric.mapping", S, "none", low, source, types,
       "How NUMERIC/DECIMAL columns are published. none: always Connect Decimal (exact). "
@@ -130,6 +172,9 @@ std::vector<declaration> source_options() {
   o.push_back(declare("offset.storage.topic", S, "", medium, source, delivery,
       "Compacted Kafka topic holding source offsets instead of the file, as a Kafka Connect "
       "distributed worker does. Needed for exactly.once.support=required."));
+  o.push_back(declare("offsets.storage.topic", S, "", low, source, delivery,
+      "Kafka Connect's connector-level name (KIP-618) for offset.storage.topic: the same "
+      "setting. Give one of the two, or both with the same value."));
   o.push_back(declare("exactly.once.support", S, "requested", medium, source, delivery,
       "Kafka Connect's names. requested: rows and offsets are published in one Kafka "
       "transaction when the offsets are kept in offset.storage.topic, else at-least-once. "
@@ -140,6 +185,11 @@ std::vector<declaration> source_options() {
       "With exactly-once: one transaction per poll. Kafka Connect's interval and connector are "
       "not supported yet.",
       transaction_boundaries()));
+  o.push_back(declare("transaction.boundary.interval.ms", I, std::nullopt, low, source, delivery,
+      "Accepted for compatibility with no effect: Kafka Connect reads it only with "
+      "transaction.boundary=interval, which sluice does not support yet (see "
+      "transaction.boundary).",
+      at_least(0)));
   return o;
 }
 

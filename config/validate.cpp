@@ -95,6 +95,52 @@ bool pass_through(const std::string& key, std::vector<problem>& out, std::string
   return false;
 }
 
+// Keys of Kafka Connect features sluice accepts without applying them (documented with the
+// declared topic.creation.* options): any topic.creation.<group>.<setting>.
+bool accepted_without_effect(const std::string& key) { return key.starts_with("topic.creation."); }
+
+constexpr std::string_view predicate_prefix = "predicates.";
+
+// The predicate types Kafka ships; transforms are not supported, so predicates have no effect,
+// but a type sluice cannot even name is reported.
+bool known_predicate_type(std::string_view cls) {
+  for (const char* simple : {"TopicNameMatches", "HasHeaderKey", "RecordIsTombstone"})
+    if (cls == simple || cls == fmt::format("org.apache.kafka.connect.transforms.predicates.{}", simple)) return true;
+  return false;
+}
+
+void check_predicates(const std::map<std::string, std::string>& resolved, std::vector<problem>& out) {
+  const auto it = resolved.find("predicates");
+  const auto named = detail::split_list(it == resolved.end() ? "" : it->second);
+  for (const auto& alias : named) {
+    const std::string type_key = fmt::format("predicates.{}.type", alias);
+    const auto type = resolved.find(type_key);
+    if (type == resolved.end() || detail::trim(type->second).empty())
+      out.push_back({type_key, "", fmt::format("predicate '{}' is named in predicates but has no type", alias),
+                     fmt::format("set {} to e.g. org.apache.kafka.connect.transforms.predicates.TopicNameMatches, "
+                                 "or remove '{}' from predicates",
+                                 type_key, alias)});
+    else if (!known_predicate_type(detail::trim(type->second)))
+      out.push_back({type_key, std::string(detail::trim(type->second)),
+                     "not a predicate type Kafka ships, and sluice runs no plugins",
+                     "use org.apache.kafka.connect.transforms.predicates.TopicNameMatches, HasHeaderKey or "
+                     "RecordIsTombstone, or remove the predicate (without transforms it has no effect)"});
+  }
+}
+
+// connection.<property> keys that are JDBC driver properties rather than misspelt options.
+bool is_driver_property(const std::string& key, const std::vector<std::string>& option_keys) {
+  return key.starts_with("connection.") && key.size() > std::string_view("connection.").size() &&
+         !detail::closest(key, option_keys);
+}
+
+bool takes_driver_properties(std::string_view url) {
+  const std::string l = detail::lower(detail::trim(url));
+  for (const char* form : {"jdbc:postgresql:", "jdbc:mysql:", "jdbc:mariadb:", "jdbc:sqlserver:"})
+    if (l.starts_with(form)) return true;
+  return false;
+}
+
 }  // namespace
 
 validation_result validate(const raw_connector& raw) {
@@ -137,6 +183,10 @@ validation_result validate(const raw_connector& raw) {
   if (kind) c.kind_ = *kind;
 
   const auto transforms_named = detail::split_list(resolved.contains("transforms") ? resolved["transforms"] : "");
+  const auto predicates_named = detail::split_list(resolved.contains("predicates") ? resolved["predicates"] : "");
+  std::vector<std::string> option_keys;
+  for (const auto& o : options()) option_keys.push_back(o.key);
+  std::vector<std::pair<std::string, std::string>> driver_properties;
   for (const auto& [key, value] : resolved) {
     if (pass_through(key, problems, value)) {
       c.effective_[key] = std::string(detail::trim(value));
@@ -144,10 +194,24 @@ validation_result validate(const raw_connector& raw) {
     }
     const option* o = find_option(key);
     if (!o) {
-      // transforms.<alias>.* belong to a transform already reported as unsupported.
+      // transforms.<alias>.* belong to a transform already reported as unsupported;
+      // predicates.<alias>.* to a named predicate (check_predicates checks its type).
       const bool of_named_transform = std::any_of(transforms_named.begin(), transforms_named.end(),
           [&](const std::string& t) { return key.starts_with("transforms." + t + "."); });
-      if (!of_named_transform) problems.push_back(unknown_key(key, value));
+      const bool of_named_predicate = std::any_of(predicates_named.begin(), predicates_named.end(),
+          [&](const std::string& p) { return key.starts_with(fmt::format("{}{}.", predicate_prefix, p)); });
+      if (of_named_transform || of_named_predicate || accepted_without_effect(key)) continue;
+      if (is_driver_property(key, option_keys)) {
+        driver_properties.emplace_back(key.substr(std::string_view("connection.").size()),
+                                       std::string(detail::trim(value)));
+        continue;
+      }
+      if (key.starts_with(predicate_prefix)) {
+        problems.push_back({key, shown_value(key, value), "belongs to a predicate not named in predicates",
+                            fmt::format("add its alias to predicates, or remove {}", key)});
+        continue;
+      }
+      problems.push_back(unknown_key(key, value));
       continue;
     }
     if (kind && !applies(*o, *kind)) {
@@ -174,10 +238,36 @@ validation_result validate(const raw_connector& raw) {
       problems.push_back({o.key, "", "is required but not set", required_fix(o)});
   }
 
+  check_predicates(resolved, problems);
+
+  // offsets.storage.topic (Kafka Connect's connector-level name) is offset.storage.topic.
+  if (auto alias = c.effective_.find("offsets.storage.topic"); alias != c.effective_.end()) {
+    auto given = c.effective_.find("offset.storage.topic");
+    if (given == c.effective_.end()) c.effective_["offset.storage.topic"] = alias->second;
+    else if (given->second != alias->second)
+      problems.push_back({"offsets.storage.topic", alias->second,
+                          fmt::format("differs from offset.storage.topic={}; both name the offsets topic",
+                                      given->second),
+                          "remove one of them, or give both the same topic"});
+  }
+
+  if (!driver_properties.empty() && c.effective_.contains("connection.url") &&
+      !takes_driver_properties(c.effective_["connection.url"])) {
+    for (const auto& [property, value] : driver_properties) {
+      const std::string key = "connection." + property;
+      problems.push_back({key, shown_value(key, value),
+                          "driver properties (connection.<property>) apply to jdbc:postgresql, jdbc:mysql, "
+                          "jdbc:mariadb and jdbc:sqlserver URLs, and connection.url is none of them",
+                          fmt::format("write {} into connection.url in its own syntax, or remove {}", property, key)});
+    }
+    driver_properties.clear();
+  }
+
   if (c.effective_.contains("connection.url")) {
     try {
       c.connection_ = parse_connection_url(c.effective_["connection.url"], c.get_string("connection.user"),
-                                           c.get_string("connection.password"), c.get_string("dialect.name"));
+                                           c.get_string("connection.password"), c.get_string("dialect.name"),
+                                           driver_properties);
     } catch (const sluice::error& e) {
       problems.push_back({"connection.url", shown_value("connection.url", c.effective_["connection.url"]),
                           e.info().why, e.info().fix});

@@ -151,7 +151,7 @@ config::connector_config worker::validated(const std::string& name,
     raw.values.try_emplace("bootstrap.servers", cluster_.bootstrap_servers);
     auto cls = values.find("connector.class");
     const bool source = cls != values.end() && cls->second.find("ource") != std::string::npos;
-    if (source && !values.contains("offset.storage.file.filename"))
+    if (source && !values.contains("offset.storage.file.filename") && !values.contains("offsets.storage.topic"))
       raw.values.try_emplace("offset.storage.topic", cluster_.offset_topic);
     // Sinks: a worker joining or leaving moves only the partitions it must (kafka::consumer
     // avoids librdkafka 2.0.2's close-before-first-assignment assertion).
