@@ -76,9 +76,13 @@ std::vector<declaration> source_options() {
       "Where a timestamp mode starts when there is no stored offset: unset = from the beginning, "
       "-1 = now, otherwise milliseconds since the epoch.",
       minus_one_or_at_least(0)));
-  o.push_back(declare("timestamp.granularity", S, "connect_logical", low, source, mode,
-      "How timestamps are published. connect_logical: Kafka Connect's Timestamp logical type "
-      "(milliseconds). nanos_long, nanos_string: nanoseconds since the epoch as a number or a "
+  o.push_back(declare("timestamp.granularity", S, std::nullopt, low, source, mode,
+      "How timestamps are published. Unset (sluice's default, unlike Confluent's connect_logical): "
+      "timestamp columns as io.debezium.time.MicroTimestamp (int64 microseconds since the epoch) "
+      "and time columns as io.debezium.time.MicroTime, lossless, which sluice's sink and "
+      "Debezium-aware consumers read back exactly. connect_logical (set explicitly): Kafka "
+      "Connect's Timestamp and Time logical types (milliseconds), as Confluent's connector "
+      "publishes them by default. nanos_long, nanos_string: nanoseconds since the epoch as a number or a "
       "string. nanos_iso_datetime_string: ISO-8601 text with nanoseconds. Whatever is chosen, "
       "sub-millisecond precision is preserved where it matters for correctness: the stored "
       "offset keeps the full timestamp (timestamp_nanos, lossless), so rows that differ below a "

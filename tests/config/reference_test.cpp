@@ -32,6 +32,21 @@ TEST(Reference, ShowsValidValuesRequiredAndSecrets) {
   EXPECT_NE(md.find("## Sink: writes"), std::string::npos);
 }
 
+TEST(Reference, TimestampGranularityStatesTheDefaultSluiceApplies) {
+  // Unset, a source publishes lossless MicroTimestamp/MicroTime (source/source_settings.cpp),
+  // not connect_logical: the reference must not claim otherwise.
+  const option* o = find_option("timestamp.granularity");
+  ASSERT_NE(o, nullptr);
+  EXPECT_FALSE(o->default_value.has_value()) << *o->default_value;
+  const std::string md = render_reference_markdown();
+  const auto at = md.find("### `timestamp.granularity`");
+  ASSERT_NE(at, std::string::npos);
+  const auto section = md.substr(at, md.find("\n### ", at + 1) - at);
+  EXPECT_EQ(section.find("- Default: `connect_logical`"), std::string::npos) << section;
+  EXPECT_NE(section.find("io.debezium.time.MicroTimestamp"), std::string::npos) << section;
+  EXPECT_NE(section.find("Unset (sluice's default"), std::string::npos) << section;
+}
+
 TEST(OptionTable, EveryOptionIsDeclaredOnceWithADoc) {
   std::set<std::string> seen;
   for (const auto& o : options()) {
