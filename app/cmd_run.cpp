@@ -39,6 +39,7 @@ int cmd_run(const args& a) {
     return 1;
   }
   auto logger = log::get("app");
+  for (const auto& w : l.warnings) logger->warn("{}", w);
   std::vector<running_connector> running;
   // Sources first is no better than sinks first: each resumes from its own stored offsets.
   for (const auto& c : l.connectors) {

@@ -24,6 +24,7 @@ loaded load_and_validate(const std::vector<std::string>& files) {
       auto r = config::validate(raw);
       auto label = fmt::format("{} connector '{}'", raw.origin, raw.name);
       for (const auto& p : r.problems) out.problems.push_back(label + ": " + p.render());
+      for (const auto& w : r.warnings) out.warnings.push_back(label + ": " + w.render());
       if (r.config) {
         if (!names.insert(r.config->name()).second) {
           out.problems.push_back(fmt::format(

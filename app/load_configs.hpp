@@ -11,6 +11,7 @@ namespace sluice::app {
 struct loaded {
   std::vector<config::connector_config> connectors;
   std::vector<std::string> problems;  // rendered, each prefixed by its file and connector
+  std::vector<std::string> warnings;  // the same, for things that do not stop anything
 };
 
 loaded load_and_validate(const std::vector<std::string>& files);

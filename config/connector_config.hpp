@@ -56,6 +56,9 @@ class connector_config {
 struct validation_result {
   std::vector<problem> problems;            // all of them, in key order then cross-field rules
   std::optional<connector_config> config;   // set exactly when problems is empty
+  // Things that work but are probably not what was meant (bootstrap.servers left at its
+  // default "embedded"); never block a connector. Printed by validate, logged by run and serve.
+  std::vector<problem> warnings;
 };
 
 validation_result validate(const raw_connector& raw);

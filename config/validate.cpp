@@ -278,6 +278,17 @@ validation_result validate(const raw_connector& raw) {
   if (kind == connector_kind::sink) detail::check_sink_rules(c, problems);
   if (kind == connector_kind::source) detail::check_source_rules(c, problems);
 
+  // A config migrated from Kafka Connect has no bootstrap.servers (the worker held it): left at
+  // "embedded", it would run against an in-process mock broker without a word.
+  if (kind && !resolved.contains("bootstrap.servers"))
+    result.warnings.push_back(
+        {"bootstrap.servers", "",
+         "not set, so this connector uses the default \"embedded\": an in-process mock Kafka broker whose "
+         "topics live in memory and are lost when sluice stops, not your Kafka cluster (a config taken "
+         "from Kafka Connect has no bootstrap.servers: the Connect worker held it)",
+         "set bootstrap.servers=host:9092[,host:9092...] to your brokers, or bootstrap.servers=embedded to "
+         "keep the embedded broker and silence this warning"});
+
   if (problems.empty()) result.config = std::move(c);
   return result;
 }

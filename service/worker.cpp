@@ -159,7 +159,10 @@ config::connector_config worker::validated(const std::string& name,
       raw.values.try_emplace("consumer.override.partition.assignment.strategy", "cooperative-sticky");
   }
   auto r = config::validate(raw);
-  if (r.config) return std::move(*r.config);
+  if (r.config) {
+    for (const auto& w : r.warnings) log::get("service")->warn("connector=\"{}\" {}", name, w.render());
+    return std::move(*r.config);
+  }
   std::string msg = fmt::format(
       "Connector configuration is invalid and contains the following {} error(s):", r.problems.size());
   for (const auto& p : r.problems) msg += "\n" + p.render();

@@ -97,6 +97,25 @@ TEST(Cli, ValidateAcceptsAValidConfig) {
   EXPECT_NE(r.out.find("orders: valid sink connector"), std::string::npos) << r.out;
 }
 
+TEST(Cli, ValidateWarnsThatAConfigWithoutBootstrapServersUsesTheEmbeddedBroker) {
+  // A config migrated from Kafka Connect has no bootstrap.servers (the worker held it).
+  sluice::testing::temp_dir dir;
+  write(dir.path() / "migrated.json", R"({"name": "orders", "config": {
+      "connector.class": "io.confluent.connect.jdbc.JdbcSinkConnector",
+      "connection.url": "jdbc:postgresql://localhost:5432/shop?user=u", "topics": "orders"}})");
+  auto r = run({"validate", (dir.path() / "migrated.json").string()});
+  EXPECT_EQ(r.code, 0) << "a warning, not an error: " << r.err;
+  EXPECT_NE(r.err.find("warning"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("bootstrap.servers"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("embedded"), std::string::npos) << r.err;
+  write(dir.path() / "explicit.json", R"({"name": "orders", "config": {
+      "connector.class": "io.confluent.connect.jdbc.JdbcSinkConnector", "bootstrap.servers": "embedded",
+      "connection.url": "jdbc:postgresql://localhost:5432/shop?user=u", "topics": "orders"}})");
+  auto quiet = run({"validate", (dir.path() / "explicit.json").string()});
+  EXPECT_EQ(quiet.code, 0) << quiet.err;
+  EXPECT_EQ(quiet.err.find("warning"), std::string::npos) << quiet.err;
+}
+
 TEST(Cli, ValidateListsEveryProblemAndNeverThePassword) {
   sluice::testing::temp_dir dir;
   write(dir.path() / "bad.properties",

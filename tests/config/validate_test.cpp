@@ -247,6 +247,18 @@ TEST(Validate, TopicsRegexIsCheckedAsThePosixExpressionLibrdkafkaMatches) {
     EXPECT_TRUE(validate(with(base_sink(), {{"topics", ""}, {"topics.regex", ok}})).config.has_value()) << ok;
 }
 
+TEST(Validate, NoBootstrapServersIsAWarningNotAProblem) {
+  auto implicit = validate(with(base_sink(), {}));
+  ASSERT_TRUE(implicit.config) << all_rendered(implicit);
+  ASSERT_EQ(implicit.warnings.size(), 1u);
+  const auto& w = implicit.warnings[0];
+  EXPECT_EQ(w.key, "bootstrap.servers");
+  EXPECT_TRUE(contains(w.why, "embedded")) << w.render();
+  EXPECT_TRUE(contains(w.fix, "bootstrap.servers=")) << w.render();
+  EXPECT_TRUE(validate(with(base_sink(), {{"bootstrap.servers", "embedded"}})).warnings.empty());
+  EXPECT_TRUE(validate(with(base_source(), {{"bootstrap.servers", "kafka:9092"}})).warnings.empty());
+}
+
 TEST(Validate, UnresolvableProviderIsAProblem) {
   ::unsetenv("SLUICE_TEST_NOT_SET");
   auto p = only_problem(validate(with(base_sink(), {{"connection.password", "${env:SLUICE_TEST_NOT_SET}"}})),
