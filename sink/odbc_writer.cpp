@@ -524,16 +524,10 @@ void odbc_writer::isolate(odbc::connection& c, batch& b, table_group& g, std::ve
 bool odbc_writer::write_group(odbc::connection& c, batch& b, table_group& g, bool isolate_mode,
                               std::vector<std::size_t>& failed, staged* st) {
   const bool tolerant = s_.errors == tolerance::all;
-  auto failed_since = [&](std::size_t before) {
-    std::vector<std::size_t> out(failed.begin() + static_cast<std::ptrdiff_t>(before), failed.end());
-    std::sort(out.begin(), out.end());
-    out.erase(std::unique(out.begin(), out.end()), out.end());
-    return out;
-  };
   const std::size_t first = failed.size();
   auto superseding_failed = [&] {
-    return tolerant && failed.size() > first &&
-           !g.plan->superseded_by(b.entries(), g.entries, failed_since(first)).empty();
+    return tolerant &&
+           !g.plan->superseded_by(b.entries(), g.entries, std::span<const std::size_t>(failed).subspan(first)).empty();
   };
   if (!isolate_mode && st) {
     for (std::size_t k = 0; k < st->used; ++k) {
@@ -550,26 +544,17 @@ bool odbc_writer::write_group(odbc::connection& c, batch& b, table_group& g, boo
       return superseding_failed();
     }
   }
-  auto [ups, dels, truncate] = g.plan->last_per_key(b.entries(), g.entries);
-  if (truncate) c.exec(d_->truncate_sql(g.def->id));
+  auto ops = g.plan->last_per_key(b.entries(), g.entries);
+  if (ops.truncate) c.exec(d_->truncate_sql(g.def->id));
   if (!isolate_mode) {
-    write_ops(c, b, g, ups, dels, failed);
+    write_ops(c, b, g, ops.ups, ops.dels, failed);
     return superseding_failed();
   }
-  // With errors.tolerance=all, a record that cannot be written gives way to the one it had
-  // superseded (same key, earlier in the batch), and so on: the table ends as if the records had
-  // been written one by one. (With none, the batch is cut before the first failure instead.)
-  auto candidates = g.entries;
-  for (;;) {
-    const std::size_t before = failed.size();
-    isolate(c, b, g, std::move(ups), std::move(dels), failed);
-    if (failed.size() == before || !tolerant) return false;
-    candidates = g.plan->superseded_by(b.entries(), candidates, failed_since(before));
-    if (candidates.empty()) return false;
-    auto next = g.plan->last_per_key(b.entries(), candidates);
-    ups = std::move(next.ups);
-    dels = std::move(next.dels);
-  }
+  g.plan->write_giving_way(b.entries(), g.entries, std::move(ops), failed, tolerant,
+                           [&](std::vector<std::size_t> ups, std::vector<std::size_t> dels) {
+                             isolate(c, b, g, std::move(ups), std::move(dels), failed);
+                           });
+  return false;
 }
 
 void odbc_writer::stage(batch& b) noexcept {

@@ -490,32 +490,20 @@ void pg_writer::bisect(pg::connection& c, batch& b, table_group& g, std::vector<
 
 bool pg_writer::write_group(pg::connection& c, batch& b, table_group& g, bool bisect_mode,
                             std::vector<std::size_t>& failed) {
-  auto [ups, dels, truncate] = g.plan->last_per_key(b.entries(), g.entries);
-  if (truncate) c.exec("TRUNCATE " + pg::render_table(g.ref, q_));
+  auto ops = g.plan->last_per_key(b.entries(), g.entries);
+  if (ops.truncate) c.exec("TRUNCATE " + pg::render_table(g.ref, q_));
   const bool tolerant = s_.errors == tolerance::all;
-  auto failed_since = [&](std::size_t before) {
-    return std::vector<std::size_t>(failed.begin() + static_cast<std::ptrdiff_t>(before), failed.end());
-  };
   if (!bisect_mode) {
     const std::size_t before = failed.size();
-    write_ops(c, b, g, ups, dels, false, failed);
-    return tolerant && failed.size() > before &&
-           !g.plan->superseded_by(b.entries(), g.entries, failed_since(before)).empty();
+    write_ops(c, b, g, ops.ups, ops.dels, false, failed);
+    return tolerant &&
+           !g.plan->superseded_by(b.entries(), g.entries, std::span<const std::size_t>(failed).subspan(before)).empty();
   }
-  // With errors.tolerance=all, a record that cannot be written gives way to the one it had
-  // superseded (same key, earlier in the batch), and so on: the table ends as if the records had
-  // been written one by one. (With none, the batch is cut before the first failure instead.)
-  auto candidates = g.entries;
-  for (;;) {
-    const std::size_t before = failed.size();
-    bisect(c, b, g, std::move(ups), std::move(dels), failed);
-    if (failed.size() == before || !tolerant) return false;
-    candidates = g.plan->superseded_by(b.entries(), candidates, failed_since(before));
-    if (candidates.empty()) return false;
-    auto next = g.plan->last_per_key(b.entries(), candidates);
-    ups = std::move(next.ups);
-    dels = std::move(next.dels);
-  }
+  g.plan->write_giving_way(b.entries(), g.entries, std::move(ops), failed, tolerant,
+                           [&](std::vector<std::size_t> ups, std::vector<std::size_t> dels) {
+                             bisect(c, b, g, std::move(ups), std::move(dels), failed);
+                           });
+  return false;
 }
 
 bool pg_writer::advance_offsets(pg::connection& c, const batch& b) {

@@ -288,7 +288,7 @@ row_plan::group_ops row_plan::last_per_key(const std::vector<batch_entry>& all,
 
 std::vector<std::size_t> row_plan::superseded_by(const std::vector<batch_entry>& all,
                                                  const std::vector<std::size_t>& entries,
-                                                 const std::vector<std::size_t>& failed) {
+                                                 std::span<const std::size_t> failed) {
   std::vector<std::size_t> out;
   if (!dedupe_by_key_ || failed.empty()) return out;
   // Only after a write failed: plain containers will do.

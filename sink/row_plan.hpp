@@ -6,6 +6,7 @@
 #include <array>
 #include <string>
 #include <unordered_map>
+#include <span>
 #include <vector>
 
 #include "core/record.hpp"
@@ -51,13 +52,30 @@ class row_plan {
   };
   group_ops last_per_key(const std::vector<batch_entry>& all, const std::vector<std::size_t>& entries);
   // The entries of `entries` after its last truncate that share a key with one of `failed`
-  // (entries last_per_key chose, which could not be written), other than `failed` themselves, in
-  // batch order: the records a failed one had superseded. With errors.tolerance=all they are
-  // written in its place, as if each record had been written in turn. Empty without
-  // de-duplication (every record was tried).
+  // (entries last_per_key chose, which could not be written; repeats allowed), other than
+  // `failed` themselves, in batch order: the records a failed one had superseded. With
+  // errors.tolerance=all they are written in its place, as if each record had been written in
+  // turn. Empty without de-duplication (every record was tried).
   std::vector<std::size_t> superseded_by(const std::vector<batch_entry>& all,
                                          const std::vector<std::size_t>& entries,
-                                         const std::vector<std::size_t>& failed);
+                                         std::span<const std::size_t> failed);
+
+  // Writes `ops` (last_per_key of `entries`) by `attempt(ups, dels)`, which appends to `failed`
+  // the entries it could not write. With give_way (errors.tolerance=all), the records those had
+  // superseded are then written in their place, round by round, until a round fails nothing.
+  template <class Attempt>
+  void write_giving_way(const std::vector<batch_entry>& all, std::vector<std::size_t> entries,
+                        group_ops ops, std::vector<std::size_t>& failed, bool give_way,
+                        Attempt&& attempt) {
+    for (;;) {
+      const std::size_t before = failed.size();
+      attempt(std::move(ops.ups), std::move(ops.dels));
+      if (failed.size() == before || !give_way) return;
+      entries = superseded_by(all, entries, std::span<const std::size_t>(failed).subspan(before));
+      if (entries.empty()) return;
+      ops = last_per_key(all, entries);
+    }
+  }
 
  private:
   const std::vector<int>& positions(const struct_schema* s, bool key_side);
