@@ -9,55 +9,18 @@
 namespace sluice::source {
 namespace {
 
-// Splits a list entry into its parts: dots separate them except inside quotes, which may be
-// "…" (ANSI, PostgreSQL), `…` (MySQL) or […] (SQL Server), a doubled closing quote standing for
-// itself. Blanks around a part are dropped. Parts are stored as `q` stores them.
+// A list entry split into its parts (dialects' quotes: "…", `…`, […]), each stored as `q` stores it.
 table_entry parse_entry(const std::string& item, pg::quoting q, const char* key) {
-  auto fail = [&](const std::string& why) -> table_entry {
+  auto split = pg::split_qualified_name(item, "\"`[");
+  if (split.why.empty() && split.parts.size() > 3) split.why = "more than three parts";
+  if (!split.why.empty())
     throw error({.what = "cannot start the source", .where = key,
-                 .why = fmt::format("\"{}\" is not a table name: {}", item, why),
+                 .why = fmt::format("\"{}\" is not a table name: {}", item, split.why),
                  .fix = fmt::format("write each entry of {} as table, schema.table, database.table or "
                                     "database.schema.table, quoting parts that hold dots: "
                                     "\"my.schema\".\"Table\"", key)});
-  };
   table_entry e{item, {}};
-  std::size_t i = 0;
-  auto blanks = [&] {
-    while (i < item.size() && (item[i] == ' ' || item[i] == '\t')) ++i;
-  };
-  for (;;) {
-    blanks();
-    std::string part;
-    const char open = i < item.size() ? item[i] : '\0';
-    if (open == '"' || open == '`' || open == '[') {
-      const char close = open == '[' ? ']' : open;
-      bool closed = false;
-      for (++i; i < item.size(); ++i) {
-        if (item[i] != close) {
-          part += item[i];
-        } else if (i + 1 < item.size() && item[i + 1] == close) {
-          part += close;
-          ++i;
-        } else {
-          ++i;
-          closed = true;
-          break;
-        }
-      }
-      if (!closed) return fail("a quote is not closed");
-      if (part.empty()) return fail("a quoted part is empty");
-      blanks();
-    } else {
-      while (i < item.size() && item[i] != '.') part += item[i++];
-      while (!part.empty() && (part.back() == ' ' || part.back() == '\t')) part.pop_back();
-      if (part.empty()) return fail("a part of the name is empty");
-    }
-    e.parts.push_back(pg::stored_name(part, q));
-    if (i >= item.size()) break;
-    if (item[i] != '.') return fail("unexpected text after a quoted part");
-    ++i;
-  }
-  if (e.parts.size() > 3) return fail("more than three parts");
+  for (auto& part : split.parts) e.parts.push_back(pg::stored_name(part, q));
   return e;
 }
 

@@ -56,6 +56,50 @@ std::string render_table(const table_ref& t, quoting q) {
   return render_name(t.schema, q) + "." + render_name(t.table, q);
 }
 
+name_parts split_qualified_name(std::string_view spec, std::string_view quotes) {
+  name_parts out;
+  std::size_t i = 0;
+  const auto skip_blanks = [&] {
+    while (i < spec.size() && (spec[i] == ' ' || spec[i] == '\t')) ++i;
+  };
+  auto fail = [&](const char* why) {
+    out.parts.clear();
+    out.why = why;
+    return out;
+  };
+  for (;;) {
+    skip_blanks();
+    std::string part;
+    if (i < spec.size() && quotes.find(spec[i]) != std::string_view::npos) {
+      const char close = spec[i] == '[' ? ']' : spec[i];
+      bool closed = false;
+      for (++i; i < spec.size(); ++i) {
+        if (spec[i] != close) {
+          part += spec[i];
+        } else if (i + 1 < spec.size() && spec[i + 1] == close) {
+          part += close;
+          ++i;
+        } else {
+          ++i;
+          closed = true;
+          break;
+        }
+      }
+      if (!closed) return fail("a quote is not closed");
+      if (part.empty()) return fail("a quoted part is empty");
+      skip_blanks();
+    } else {
+      while (i < spec.size() && spec[i] != '.') part += spec[i++];
+      while (!part.empty() && (part.back() == ' ' || part.back() == '\t')) part.pop_back();
+      if (part.empty()) return fail("a part of the name is empty");
+    }
+    out.parts.push_back(std::move(part));
+    if (i >= spec.size()) return out;
+    if (spec[i] != '.') return fail("unexpected text after a quoted part");
+    ++i;
+  }
+}
+
 table_ref parse_table_name(std::string_view spec) {
   auto fail = [spec](std::string why) -> table_ref {
     throw sluice::error({.what = "cannot parse table name",
@@ -65,43 +109,8 @@ table_ref parse_table_name(std::string_view spec) {
                                 "around parts that contain dots: \"my.schema\".\"Table\"",
                          .code = "42602"});
   };
-  std::vector<std::string> parts;
-  std::size_t i = 0;
-  const auto skip_spaces = [&] {
-    while (i < spec.size() && (spec[i] == ' ' || spec[i] == '\t')) ++i;
-  };
-  for (;;) {
-    skip_spaces();
-    std::string part;
-    if (i < spec.size() && spec[i] == '"') {
-      ++i;
-      bool closed = false;
-      while (i < spec.size()) {
-        if (spec[i] == '"') {
-          if (i + 1 < spec.size() && spec[i + 1] == '"') {
-            part += '"';
-            i += 2;
-            continue;
-          }
-          ++i;
-          closed = true;
-          break;
-        }
-        part += spec[i++];
-      }
-      if (!closed) return fail("a double quote is not closed");
-      if (part.empty()) return fail("a quoted part is empty");
-      skip_spaces();
-    } else {
-      while (i < spec.size() && spec[i] != '.') part += spec[i++];
-      while (!part.empty() && (part.back() == ' ' || part.back() == '\t')) part.pop_back();
-      if (part.empty()) return fail("a part of the name is empty");
-    }
-    parts.push_back(std::move(part));
-    if (i >= spec.size()) break;
-    if (spec[i] != '.') return fail("unexpected text after a quoted part");
-    ++i;
-  }
+  auto [parts, why] = split_qualified_name(spec);
+  if (!why.empty()) return fail(why);
   if (parts.size() > 2)
     return fail(fmt::format("it has {} parts; PostgreSQL takes schema.table (a connection writes to "
                             "one database)",

@@ -6,6 +6,7 @@
 // Thread-safety: pure functions.
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sluice::pg {
 
@@ -33,6 +34,16 @@ std::string render_name(std::string_view name, quoting q);
 
 // "schema"."table", or "table" when the schema is empty.
 std::string render_table(const table_ref& t, quoting q);
+
+// The dot-separated parts of a qualified name, unquoted. A part may be quoted by any opening
+// character of `quotes` ('"', '`' or '['; ']' closes '['), keeping its dots and blanks, a doubled
+// closing quote standing for itself; blanks around a part are dropped. `why` says what is wrong
+// (empty when the name was split): an unclosed quote, an empty part, or text after a quoted part.
+struct name_parts {
+  std::vector<std::string> parts;
+  std::string why;
+};
+name_parts split_qualified_name(std::string_view spec, std::string_view quotes = "\"");
 
 // Parses a table spec the way PostgreSQL parses a qualified name: "a.b" → {a, b};
 // "\"My.Schema\".\"T\"" keeps dots inside quotes ("" inside quotes is one "); one part → table
