@@ -46,7 +46,8 @@ std::string unmatched_message(const std::vector<std::string>& entries, const std
   return fmt::format("table.whitelist {} {} {} no table (names are exact and case-sensitive: the table, "
                      "or its qualified name as listed here); the tables of table.types {}{} are: {}",
                      entries.size() == 1 ? "entry" : "entries", asked, entries.size() == 1 ? "names" : "name",
-                     fmt::join(s.table_types, ","), s.schema_pattern ? fmt::format(" in schemas like '{}'", *s.schema_pattern) : "",
+                     fmt::join(s.table_types, ","),
+                     s.schema_pattern ? fmt::format(" in schemas like '{}'", *s.schema_pattern) : "",
                      found.empty() ? "none" : found);
 }
 
